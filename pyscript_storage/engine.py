@@ -1,0 +1,148 @@
+"""The store engine: one protocol for every backend, and the write queue.
+
+A backend does two things: ``load()`` every entry of a store at once, and
+``flush(batch)`` apply a coalesced batch of writes in one transaction. The
+queue sits in front of it: mutations are recorded synchronously (the dict API
+is synchronous), repeated writes of a key coalesce into one, a clear drops
+everything queued before it, and batches reach the backend strictly in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = ["Backend", "Batch", "MemoryBackend", "StorageError", "WriteQueue"]
+
+Key = Any  # str, int or float; see codec.check_key
+
+
+class StorageError(Exception):
+    """A write or read that the underlying store refused.
+
+    ``keys`` names the keys of the batch that failed (empty for a load).
+    """
+
+    def __init__(self, message: str, keys: tuple[Key, ...] = ()) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
+@dataclass
+class Batch:
+    """What one flush writes: an optional clear first, then puts and deletes.
+
+    ``puts`` maps key to stored text; ``deletes`` holds removed keys. A key is
+    in at most one of the two.
+    """
+
+    clear: bool = False
+    puts: dict[Key, str] = field(default_factory=dict)
+    deletes: set[Key] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return self.clear or bool(self.puts) or bool(self.deletes)
+
+    def keys(self) -> tuple[Key, ...]:
+        return (*self.puts, *self.deletes)
+
+
+class Backend(Protocol):
+    """What a store engine backend provides."""
+
+    async def load(self) -> dict[Key, str]:
+        """Every stored entry, read at once."""
+        ...
+
+    async def flush(self, batch: Batch) -> None:
+        """Apply ``batch`` atomically; raise StorageError if it was refused."""
+        ...
+
+
+class MemoryBackend:
+    """A backend in a dict, for unit tests; ``fail`` makes the next flush fail."""
+
+    def __init__(self, entries: dict[Key, str] | None = None) -> None:
+        self.entries: dict[Key, str] = dict(entries or {})
+        self.flushes: list[Batch] = []
+        self.fail: str | None = None
+
+    async def load(self) -> dict[Key, str]:
+        return dict(self.entries)
+
+    async def flush(self, batch: Batch) -> None:
+        await asyncio.sleep(0)
+        if self.fail:
+            message, self.fail = self.fail, None
+            raise StorageError(message, batch.keys())
+        self.flushes.append(batch)
+        if batch.clear:
+            self.entries.clear()
+        for key in batch.deletes:
+            self.entries.pop(key, None)
+        self.entries.update(batch.puts)
+
+
+class WriteQueue:
+    """Coalesces mutations and hands them to a backend in order, in background.
+
+    ``sync()`` waits for everything queued before it and raises the
+    StorageError of any batch that failed since the last ``sync()``.
+    """
+
+    def __init__(self, flush: Callable[[Batch], Awaitable[None]]) -> None:
+        self._flush = flush
+        self._pending = Batch()
+        self._task: asyncio.Future[None] | None = None
+        self._errors: list[StorageError] = []
+
+    def put(self, key: Key, text: str) -> None:
+        self._pending.deletes.discard(key)
+        self._pending.puts[key] = text
+        self._kick()
+
+    def delete(self, key: Key) -> None:
+        self._pending.puts.pop(key, None)
+        self._pending.deletes.add(key)
+        self._kick()
+
+    def clear(self) -> None:
+        self._pending = Batch(clear=True)
+        self._kick()
+
+    def _kick(self) -> None:
+        """Start a background drain unless one is running."""
+        if self._task is not None and not self._task.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            if sys.platform != "emscripten":
+                return  # no loop (plain CPython code): sync() drains
+            loop = asyncio.get_event_loop()  # Pyodide's WebLoop, also from JS callbacks
+        self._task = loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, Batch()
+            try:
+                await self._flush(batch)
+            except StorageError as error:
+                self._errors.append(error)
+            except Exception as error:  # noqa: BLE001 - surfaced through sync()
+                self._errors.append(StorageError(str(error), batch.keys()))
+
+    async def sync(self) -> None:
+        while self._pending or (self._task is not None and not self._task.done()):
+            if self._task is None or self._task.done():
+                self._task = asyncio.ensure_future(self._drain())
+            await asyncio.shield(self._task)
+        if self._errors:
+            errors, self._errors = self._errors, []
+            if len(errors) == 1:
+                raise errors[0]
+            keys = tuple(k for e in errors for k in e.keys)
+            raise StorageError("; ".join(str(e) for e in errors), keys)

@@ -1,0 +1,162 @@
+"""``storage()`` and ``Storage``: the pyscript.storage front end.
+
+``Storage`` is a real ``dict`` whose every mutation is queued for the backend.
+``__setitem__``, ``__delitem__`` and ``clear`` are the only places that write;
+``update``, ``setdefault``, ``pop``, ``popitem`` and ``|=`` go through them, so
+nothing bypasses persistence and a subclass overriding ``__setitem__`` sees
+every write. A value or key that cannot round-trip raises before anything
+changes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from . import codec
+from .engine import Backend, WriteQueue
+
+__all__ = ["Storage", "storage", "open_backend"]
+
+_MISSING = object()
+S = TypeVar("S", bound="Storage")
+
+
+class _Store:
+    """What a Storage wraps: its name, backend, loaded entries and write queue."""
+
+    def __init__(self, name: str, backend: Backend, entries: dict[Any, Any]) -> None:
+        self.name = name
+        self.backend = backend
+        self.entries = entries
+        self.queue = WriteQueue(backend.flush)
+
+
+class Storage(dict):  # type: ignore[type-arg]
+    """A persistent dictionary backed by IndexedDB (SQLite on CPython).
+
+    >>> prefs = await storage("preferences")
+    >>> prefs["color"] = "blue"       # queued for writing
+    >>> prefs.update(count=42)        # every dict mutation is persisted
+    >>> await prefs.sync()            # both are now committed
+    """
+
+    def __init__(self, store: _Store) -> None:
+        super().__init__(store.entries)
+        self._store = store
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """Set ``key`` to ``value``, queueing the write; TypeError if it cannot be stored."""
+        codec.check_key(key)
+        text = codec.encode(value)
+        super().__setitem__(key, value)
+        self._store.queue.put(key, text)
+
+    def __delitem__(self, key: Any) -> None:
+        """Delete ``key``, queueing the deletion."""
+        super().__delitem__(key)
+        self._store.queue.delete(key)
+
+    def clear(self) -> None:
+        """Remove every item, queueing one clear of the store."""
+        super().clear()
+        self._store.queue.clear()
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+        """dict.update, persisted; nothing changes if any item cannot be stored."""
+        items: list[tuple[Any, Any]] = []
+        if isinstance(other, Mapping) or hasattr(other, "keys"):
+            items.extend((key, other[key]) for key in other.keys())
+        else:
+            for pair in other:
+                key, value = pair
+                items.append((key, value))
+        items.extend(kwargs.items())
+        for key, value in items:
+            codec.check_key(key)
+            codec.encode(value)
+        for key, value in items:
+            self[key] = value
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        """dict.setdefault, persisted."""
+        if key not in self:
+            self[key] = default
+        return super().__getitem__(key)
+
+    def pop(self, key: Any, default: Any = _MISSING) -> Any:
+        """dict.pop, persisted."""
+        if key not in self:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        value = super().__getitem__(key)
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[Any, Any]:
+        """dict.popitem (last in, first out), persisted."""
+        if not self:
+            raise KeyError("popitem(): storage is empty")
+        key = next(reversed(self))
+        value = super().__getitem__(key)
+        del self[key]
+        return key, value
+
+    def __ior__(self: S, other: Iterable[Any]) -> S:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    @classmethod
+    def fromkeys(cls, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        raise TypeError("Storage.fromkeys() is not supported: open a store with storage(name)")
+
+    @property
+    def name(self) -> str:
+        """The store's name, as given to storage()."""
+        return self._store.name
+
+    async def sync(self) -> None:
+        """Wait until every write queued so far is committed.
+
+        Raises StorageError (naming the keys) if a queued batch was refused.
+        """
+        await self._store.queue.sync()
+
+
+def open_backend(name: str) -> Backend:
+    """The backend for the store ``name`` on this interpreter."""
+    if sys.platform == "emscripten":
+        from .indexeddb import IndexedDBBackend
+
+        return IndexedDBBackend(name)
+    raise RuntimeError(
+        "pyscript_storage needs a browser (Pyodide) for now; the CPython SQLite backend is planned"
+    )
+
+
+async def storage(
+    name: str = "",
+    storage_class: type[S] = Storage,  # type: ignore[assignment]
+    *,
+    backend: Backend | None = None,
+) -> S:
+    """Open (or create) the persistent store ``name``; contents are loaded at once.
+
+    Raises ValueError for an empty name. ``storage_class`` may be a subclass of
+    Storage. ``backend`` overrides where entries live (tests use MemoryBackend).
+
+    >>> settings = await storage("app-settings")
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"Storage name must be a str, not {type(name).__name__}")
+    if not name:
+        raise ValueError("Storage name must be a non-empty string")
+    if not (isinstance(storage_class, type) and issubclass(storage_class, Storage)):
+        raise TypeError("storage_class must be Storage or a subclass of it")
+    full_name = f"@pyscript/{name}"
+    backend = backend or open_backend(full_name)
+    raw = await backend.load()
+    entries = {key: codec.decode(text) for key, text in raw.items()}
+    return storage_class(_Store(name, backend, entries))

@@ -1,0 +1,144 @@
+"""Storage's dict semantics against the in-memory backend (CPython)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from pyscript_storage import Storage, StorageError, codec, storage
+from pyscript_storage.engine import MemoryBackend
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def reopen(backend: MemoryBackend) -> Storage:
+    return await storage("again", backend=backend)
+
+
+def stored(backend: MemoryBackend) -> dict[Any, Any]:
+    return {k: codec.decode(v) for k, v in backend.entries.items()}
+
+
+def test_name_is_checked() -> None:
+    with pytest.raises(ValueError):
+        run(storage("", backend=MemoryBackend()))
+    with pytest.raises(TypeError):
+        run(storage(42, backend=MemoryBackend()))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        run(storage("x", storage_class=dict, backend=MemoryBackend()))  # type: ignore[type-var]
+
+
+def test_loads_existing_entries_and_persists_every_mutation() -> None:
+    backend = MemoryBackend({"old": codec.encode("value")})
+
+    async def scenario() -> None:
+        s = await storage("s", backend=backend)
+        assert s == {"old": "value"}
+        s["a"] = 1
+        s.update({"b": 2}, c=3)
+        s.update([("d", 4)])
+        s |= {"e": 5}
+        assert s.setdefault("f", 6) == 6
+        assert s.setdefault("f", 7) == 6
+        assert s.pop("old") == "value"
+        assert s.pop("missing", None) is None
+        assert s.popitem() == ("f", 6)
+        del s["a"]
+        await s.sync()
+        assert stored(backend) == dict(s) == {"b": 2, "c": 3, "d": 4, "e": 5}
+
+    run(scenario())
+
+
+def test_clear_then_writes_is_one_batch() -> None:
+    backend = MemoryBackend({"x": codec.encode(1)})
+
+    async def scenario() -> None:
+        s = await storage("s", backend=backend)
+        s["a"] = 1
+        s.clear()
+        s["b"] = 2
+        s["b"] = 3
+        await s.sync()
+        assert stored(backend) == {"b": 3}
+        assert len(backend.flushes) == 1
+        batch = backend.flushes[0]
+        assert batch.clear and batch.puts == {"b": codec.encode(3)} and not batch.deletes
+
+    run(scenario())
+
+
+def test_unsupported_value_changes_nothing() -> None:
+    backend = MemoryBackend()
+
+    async def scenario() -> None:
+        s = await storage("s", backend=backend)
+        s["keep"] = 1
+        await s.sync()
+        flushes = len(backend.flushes)
+        for bad in ({1}, object(), [bytearray(b"x")]):
+            with pytest.raises(TypeError):
+                s["new"] = bad
+        with pytest.raises(TypeError):
+            s.update({"ok": 1, "bad": {2}})
+        with pytest.raises(TypeError):
+            s[(1, 2)] = "tuple key"
+        await s.sync()
+        assert dict(s) == {"keep": 1} == stored(backend)
+        assert len(backend.flushes) == flushes
+
+    run(scenario())
+
+
+def test_subclass_setitem_sees_every_write() -> None:
+    seen: list[Any] = []
+
+    class Logging(Storage):
+        def __setitem__(self, key: Any, value: Any) -> None:
+            seen.append(key)
+            super().__setitem__(key, value)
+
+    async def scenario() -> None:
+        s = await storage("s", Logging, backend=MemoryBackend())
+        assert isinstance(s, Logging)
+        s["a"] = 1
+        s.update(b=2)
+        s.setdefault("c", 3)
+        s |= {"d": 4}
+
+    run(scenario())
+    assert seen == ["a", "b", "c", "d"]
+
+
+def test_failed_flush_is_raised_by_sync_with_keys_and_store_stays_usable() -> None:
+    backend = MemoryBackend()
+
+    async def scenario() -> None:
+        s = await storage("s", backend=backend)
+        backend.fail = "QuotaExceededError: too big"
+        s["big"] = "x"
+        with pytest.raises(StorageError) as caught:
+            await s.sync()
+        assert "QuotaExceededError" in str(caught.value) and caught.value.keys == ("big",)
+        s["small"] = 1
+        await s.sync()
+        assert stored(backend) == {"small": 1}
+
+    run(scenario())
+
+
+def test_sync_with_nothing_queued_returns() -> None:
+    async def scenario() -> None:
+        s = await storage("s", backend=MemoryBackend())
+        await s.sync()
+
+    run(scenario())
+
+
+def test_fromkeys_is_refused() -> None:
+    with pytest.raises(TypeError):
+        Storage.fromkeys(["a"])
