@@ -37,15 +37,11 @@ class NpmPackage:
         return f"{self.name.lstrip('@').replace('/', '+')}-{self.version}"
 
 
-PYODIDE = NpmPackage(
-    "pyodide", "314.0.7", "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0"
-)
+PYODIDE = NpmPackage("pyodide", "314.0.7", "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0")
 PYSCRIPT_CORE = NpmPackage(
     "@pyscript/core", "0.7.31", "b2ca1a0c0956aebd990a7c8524cca1eb061444a8319a7264d2f31ef30bea276a"
 )
-FLATTED = NpmPackage(
-    "flatted", "3.4.4", "5ddc55129d365193496e8ae1f6e21e4beabe639b6c00f5f67e2e0843b72efa55"
-)
+FLATTED = NpmPackage("flatted", "3.4.4", "5ddc55129d365193496e8ae1f6e21e4beabe639b6c00f5f67e2e0843b72efa55")
 
 
 def cache_dir() -> Path:
@@ -83,9 +79,7 @@ def ensure(package: NpmPackage) -> Path:
             raise RuntimeError(f"npm pack {package.spec} failed:\n{done.stderr.strip()}")
         actual = _sha256(tarballs[0])
         if actual != package.sha256:
-            raise RuntimeError(
-                f"{package.spec}: sha256 {actual} does not match the pinned {package.sha256}"
-            )
+            raise RuntimeError(f"{package.spec}: sha256 {actual} does not match the pinned {package.sha256}")
         if unpacked.exists():
             shutil.rmtree(unpacked)
         with tarfile.open(tarballs[0]) as archive:

@@ -81,9 +81,7 @@ def stringify(value: Any) -> str:
         if isinstance(item, str):
             output.append(_json_str(item))
         elif isinstance(item, dict):
-            output.append(
-                "{" + ",".join(_json_str(k) + ":" + relate(v) for k, v in item.items()) + "}"
-            )
+            output.append("{" + ",".join(_json_str(k) + ":" + relate(v) for k, v in item.items()) + "}")
         elif isinstance(item, (list, tuple)):
             output.append("[" + ",".join(relate(v) for v in item) + "]")
     if not table:  # a scalar at the top

@@ -54,18 +54,14 @@ def _node_flatted(script: str, payload: Any) -> Any:
 
 
 def test_stringify_matches_npm_flatted_byte_for_byte() -> None:
-    js_texts = _node_flatted(
-        "console.log(JSON.stringify(input.map(v => F.stringify(v))))", SAME_TEXT
-    )
+    js_texts = _node_flatted("console.log(JSON.stringify(input.map(v => F.stringify(v))))", SAME_TEXT)
     assert [codec.stringify(v) for v in SAME_TEXT] == js_texts
 
 
 def test_npm_flatted_parses_what_we_write_and_we_parse_what_it_writes() -> None:
     ours = [codec.stringify(v) for v in SAME_TEXT]
     # JS parses our text and writes it again: same text back means same structure.
-    again = _node_flatted(
-        "console.log(JSON.stringify(input.map(t => F.stringify(F.parse(t)))))", ours
-    )
+    again = _node_flatted("console.log(JSON.stringify(input.map(t => F.stringify(F.parse(t)))))", ours)
     assert again == ours
     assert [codec.parse(t) for t in again] == SAME_TEXT
 

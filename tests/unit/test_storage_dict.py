@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from pyscript_storage.engine import MemoryBackend
 
 
 def run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    """asyncio.run in a thread of its own: Playwright's sync API may own this thread's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def reopen(backend: MemoryBackend) -> Storage:

@@ -1,0 +1,307 @@
+"""One small interface for every engine: open a page, run Python, reload, restart.
+
+``PlaywrightDriver`` drives Chromium, Firefox (WebDriver BiDi on Debian's
+Firefox ESR) and Playwright's own WebKit where it is installed.
+``WebKitGTKDriver`` drives WebKitGTK through Selenium and WebKitWebDriver,
+with ``webkit_launcher.py`` as the browser so the profile persists, under an
+Xvfb it starts itself. Every process a driver starts is stopped by ``close()``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+from .config import ConfigError, Project
+
+__all__ = ["Driver", "PlaywrightDriver", "WebKitGTKDriver", "Xvfb", "make_driver"]
+
+LAUNCHER = Path(__file__).resolve().parent / "webkit_launcher.py"
+SYSTEM_PYTHON = "/usr/bin/python3"
+BOOT_TIMEOUT_MS = 120_000
+
+# Resolves (as JSON text) once the runner page has booted Pyodide, or fails in time.
+_WAIT_READY = """new Promise((resolve) => {
+  const deadline = Date.now() + args[0];
+  const poll = () => {
+    if (window.harnessReady) window.harnessReady.then((r) => resolve(JSON.stringify(r)));
+    else if (Date.now() > deadline) resolve(JSON.stringify({ok: false, error: "page never booted"}));
+    else setTimeout(poll, 50);
+  };
+  poll();
+})"""
+
+
+class StepFailed(Exception):
+    """A page or browser action failed; the message says what and why."""
+
+
+class Driver(ABC):
+    """A real browser with a persistent profile, showing the runner page."""
+
+    def __init__(self, project: Project, profile: Path) -> None:
+        self.project = project
+        self.profile = profile
+        self.url: str | None = None
+        self.version = "unknown"
+
+    @abstractmethod
+    def start(self) -> None:
+        """Launch the browser on ``self.profile``."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Quit the browser (the profile stays on disk)."""
+
+    @abstractmethod
+    def _navigate(self, url: str) -> None: ...
+
+    @abstractmethod
+    def _reload(self) -> None: ...
+
+    @abstractmethod
+    def evaluate(self, expression: str, args: list[Any], timeout_ms: int) -> Any:
+        """Value of a JS expression (may be a promise) that can read ``args``."""
+
+    @abstractmethod
+    def screenshot(self, path: Path) -> None:
+        """Save a PNG of the page as it is now."""
+
+    def _wait_ready(self) -> None:
+        outcome = json.loads(self.evaluate(_WAIT_READY, [BOOT_TIMEOUT_MS], BOOT_TIMEOUT_MS))
+        if not outcome.get("ok"):
+            raise StepFailed(f"runner page did not boot: {outcome.get('error')}")
+
+    def goto(self, url: str) -> None:
+        self.url = url
+        self._navigate(url)
+        self._wait_ready()
+
+    def reload(self) -> None:
+        self._reload()
+        self._wait_ready()
+
+    def restart(self) -> None:
+        """Quit the browser and start a new one on the same profile and page."""
+        self.stop()
+        self.start()
+        if self.url:
+            self.goto(self.url)
+
+    def run_python(self, code: str, *, worker: bool = False, timeout_ms: int = 60_000) -> Any:
+        """Run a Python step on the page (or its worker); its ``result``, or StepFailed."""
+        function = "runPythonInWorker" if worker else "runPython"
+        text = self.evaluate(f"window.{function}(args[0], args[1])", [code, timeout_ms], timeout_ms + 30_000)
+        outcome = json.loads(text)
+        if not outcome.get("ok"):
+            raise StepFailed(outcome.get("error", "unknown failure"))
+        return outcome.get("result")
+
+    def close(self) -> None:
+        self.stop()
+
+    def __enter__(self) -> Driver:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class PlaywrightDriver(Driver):
+    """Chromium, Firefox or Playwright's WebKit through Playwright's sync API."""
+
+    def __init__(self, project: Project, profile: Path, playwright: Any) -> None:
+        super().__init__(project, profile)
+        self._playwright = playwright
+        self._context: Any = None
+        self._page: Any = None
+        self.console: list[str] = []
+
+    def start(self) -> None:
+        browser_type = getattr(self._playwright, self.project.engine)
+        options: dict[str, Any] = {"headless": self.project.headless, "args": self.project.args}
+        if self.project.executable:
+            options["executable_path"] = self.project.executable
+        if self.project.channel:
+            options["channel"] = self.project.channel
+        self._context = browser_type.launch_persistent_context(str(self.profile), **options)
+        browser = self._context.browser
+        name = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
+        self.version = f"{name[self.project.engine]} {browser.version if browser else '?'}"
+        self._page = self._context.pages[0] if self._context.pages else self._context.new_page()
+        self._page.on("console", lambda message: self.console.append(message.text))
+        self._page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
+
+    def stop(self) -> None:
+        if self._context is not None:
+            context, self._context, self._page = self._context, None, None
+            context.close()
+
+    def _navigate(self, url: str) -> None:
+        self._page.goto(url)
+
+    def _reload(self) -> None:
+        self._page.reload()
+
+    def evaluate(self, expression: str, args: list[Any], timeout_ms: int) -> Any:
+        # The page bounds its own waits (see pages/boot.js); evaluate has no timeout of its own.
+        return self._page.evaluate(f"(args) => ({expression})", args)
+
+    def screenshot(self, path: Path) -> None:
+        if self._page is not None:
+            self._page.screenshot(path=str(path))
+
+
+class Xvfb:
+    """A private X display for WebKitGTK, stopped by ``close()``."""
+
+    def __init__(self) -> None:
+        if shutil.which("Xvfb") is None:
+            raise ConfigError("Xvfb is not installed: apt-get install -y xvfb")
+        # The read end stays open while Xvfb lives: Xvfb writes its display number
+        # again when it resets (its last client quit) and dies if the pipe is closed.
+        read_end, write_end = os.pipe()
+        self._read_end: int | None = read_end
+        self.process = subprocess.Popen(
+            [
+                "Xvfb",
+                "-displayfd",
+                str(write_end),
+                "-screen",
+                "0",
+                "1280x1024x24",
+                "-nolisten",
+                "tcp",
+            ],
+            pass_fds=[write_end],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        os.close(write_end)
+        ready, _, _ = select.select([read_end], [], [], 30)
+        number = os.read(read_end, 64).decode().split()[0:1] if ready else []
+        if not number:
+            self.close()
+            raise StepFailed("Xvfb did not report a display within 30 s")
+        self.display = f":{number[0]}"
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._read_end is not None:
+            os.close(self._read_end)
+            self._read_end = None
+
+
+class WebKitGTKDriver(Driver):
+    """WebKitGTK through Selenium: WebKitWebDriver starts webkit_launcher.py under Xvfb."""
+
+    def __init__(self, project: Project, profile: Path) -> None:
+        super().__init__(project, profile)
+        for path, fix in (
+            (project.webdriver, "apt-get install -y webkit2gtk-driver"),
+            (SYSTEM_PYTHON, "apt-get install -y python3 python3-gi gir1.2-webkit2-4.1"),
+        ):
+            if not Path(path).exists():
+                raise ConfigError(f"{project.name}: {path} not found: {fix}")
+        self._xvfb: Xvfb | None = None
+        self._driver: Any = None
+        self._group: int | None = None  # WebKitWebDriver's process group
+
+    def start(self) -> None:
+        from selenium import webdriver
+        from selenium.webdriver.webkitgtk.options import Options
+        from selenium.webdriver.webkitgtk.service import Service
+
+        if self._xvfb is None:
+            self._xvfb = Xvfb()
+        options = Options()
+        options.binary_location = str(LAUNCHER)
+        options.add_argument("--automation")
+        options.add_argument(f"--profile={self.profile}")
+        env = {**os.environ, "DISPLAY": self._xvfb.display}
+        service = Service(
+            executable_path=self.project.webdriver,
+            env=env,
+            popen_kw={"start_new_session": True},
+        )
+        self._driver = webdriver.WebKitGTK(options=options, service=service)  # starts service
+        self._group = service.process.pid
+        self._driver.set_script_timeout(BOOT_TIMEOUT_MS / 1000)
+        self.version = f"WebKitGTK {self._driver.capabilities.get('browserVersion', '?')}"
+
+    def stop(self) -> None:
+        driver, group, self._driver, self._group = self._driver, self._group, None, None
+        if driver is not None:
+            try:
+                driver.quit()
+            except Exception:  # noqa: BLE001 - the process group is killed below anyway
+                pass
+        if group is not None:
+            try:  # WebKitWebDriver, the launcher and its web processes
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            if self._xvfb is not None:
+                self._xvfb.close()
+                self._xvfb = None
+
+    def _navigate(self, url: str) -> None:
+        self._driver.get(url)
+
+    def _reload(self) -> None:
+        self._driver.refresh()
+
+    def evaluate(self, expression: str, args: list[Any], timeout_ms: int) -> Any:
+        self._driver.set_script_timeout(timeout_ms / 1000)
+        return self._driver.execute_async_script(
+            "const args = arguments[0]; const done = arguments[arguments.length - 1];"
+            f"Promise.resolve({expression}).then(done, (e) => done(JSON.stringify("
+            "{ok: false, error: String(e)})));",
+            args,
+        )
+
+    def screenshot(self, path: Path) -> None:
+        if self._driver is not None:
+            self._driver.save_screenshot(str(path))
+
+
+def playwright_webkit_installed(playwright: Any) -> bool:
+    try:
+        return Path(playwright.webkit.executable_path).exists()
+    except Exception:  # noqa: BLE001 - Playwright raises when it has no WebKit build
+        return False
+
+
+def make_driver(project: Project, profile: Path, playwright: Any) -> Driver:
+    """The driver a project asks for ("auto": Playwright's WebKit if installed)."""
+    kind = project.driver
+    if kind == "auto":
+        kind = "playwright" if playwright_webkit_installed(playwright) else "webkitgtk"
+    if kind == "webkitgtk":
+        return WebKitGTKDriver(project, profile)
+    if project.executable and not Path(project.executable).exists():
+        raise ConfigError(
+            f"{project.name}: executable {project.executable} not found "
+            f"(install it, or change project.executable in playwright.config.toml)"
+        )
+    return PlaywrightDriver(project, profile, playwright)

@@ -1,0 +1,156 @@
+"""Runs scenarios in browsers: a Session holds what cells share, run_cell runs one.
+
+A Session starts the server (several origins), the Playwright driver process
+and the wheel under test once; each cell gets a fresh browser on a fresh
+profile, so cells cannot see each other's data. Everything started is stopped
+when the session ends, also on failure and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from . import assets
+from .config import Config, Project
+from .drivers import Driver, StepFailed, make_driver
+from .results import Cell, Status
+from .scenarios import Python, Reload, Restart, Scenario, Visit
+from .server import Server
+from .wheel import Wheel
+
+__all__ = ["Session", "run_cell"]
+
+RUNNER_PAGE = "/pages/runner.html"
+
+
+class Session:
+    """The server, Playwright and the wheel, shared by every cell of a run."""
+
+    def __init__(self, config: Config, wheel: Wheel, artifacts: Path | None = None) -> None:
+        self.config = config
+        self.wheel = wheel
+        self._tmp = Path(tempfile.mkdtemp(prefix="pyscript-storage-"))
+        self.artifacts = artifacts
+        self._playwright_manager: Any = None
+        self.playwright: Any = None
+        self.server: Server | None = None
+
+    def __enter__(self) -> Session:
+        try:
+            pyodide = assets.ensure(assets.PYODIDE)
+            self.server = Server(
+                {"/pyodide/": pyodide, "/wheel/": self.wheel.path.parent},
+                {
+                    "pyodide_base": "/pyodide/",
+                    "pyodide_version": assets.PYODIDE.version,
+                    "wheel_url": f"/wheel/{self.wheel.path.name}",
+                    "wheel_name": self.wheel.path.name,
+                },
+                host=self.config.server.host,
+                ports=self.config.server.ports,
+            )
+            from playwright.sync_api import sync_playwright
+
+            self._playwright_manager = sync_playwright()
+            self.playwright = self._playwright_manager.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.playwright is not None:
+            self._playwright_manager.__exit__(None, None, None)
+            self.playwright = None
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def driver(self, project: Project) -> Driver:
+        """A new browser for ``project`` on a fresh persistent profile (not started)."""
+        profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
+        return make_driver(project, profile, self.playwright)
+
+    def url(self, origin: int = 0) -> str:
+        assert self.server is not None, "session not started"
+        return self.server.url(RUNNER_PAGE, origin)
+
+
+def _run_steps(session: Session, driver: Driver, scenario: Scenario) -> None:
+    driver.goto(session.url(0))
+    for index, step in enumerate(scenario.steps, 1):
+        try:
+            if isinstance(step, Python):
+                driver.run_python(step.code, worker=step.worker)
+            elif isinstance(step, Reload):
+                driver.reload()
+            elif isinstance(step, Restart):
+                driver.restart()
+            elif isinstance(step, Visit):
+                driver.goto(session.url(step.origin))
+        except StepFailed as failure:
+            raise StepFailed(f"step {index} ({type(step).__name__}) failed:\n{failure}") from None
+
+
+def run_cell(
+    session: Session,
+    scenario: Scenario,
+    project: Project,
+    on_version: Callable[[str], None] | None = None,
+) -> Cell:
+    """Run one scenario in a new browser of ``project``; never raises for a failure."""
+    started = time.monotonic()
+    reason = scenario.xfail.get(project.engine)
+    version = "unknown"
+    detail = ""
+    screenshot = None
+    try:
+        with session.driver(project) as driver:
+            version = driver.version
+            if on_version:
+                on_version(version)
+            try:
+                _run_steps(session, driver, scenario)
+            except Exception:
+                if session.artifacts is not None:
+                    screenshot = _screenshot(session.artifacts, scenario, project, driver)
+                raise
+        failed = False
+    except StepFailed as failure:
+        failed, detail = True, str(failure)
+    except Exception:  # noqa: BLE001 - a broken browser is this cell's failure, not the run's
+        failed, detail = True, traceback.format_exc()
+    seconds = time.monotonic() - started
+    status: Status
+    if reason:
+        status = "xfailed" if failed else "xpassed"
+        detail = f"expected failure: {reason}\n{detail}".rstrip()
+    else:
+        status = "failed" if failed else "passed"
+    return Cell(scenario.name, project.name, status, seconds, version, detail, screenshot)
+
+
+def _screenshot(folder: Path, scenario: Scenario, project: Project, driver: Driver) -> str | None:
+    path = folder / f"{scenario.name}-{project.name}.png"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        driver.screenshot(path)
+    except Exception:  # noqa: BLE001 - a screenshot is a bonus, never the failure
+        return None
+    return str(path)

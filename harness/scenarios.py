@@ -1,0 +1,340 @@
+"""The persistence scenarios: data plus a few lines, run on every engine.
+
+A scenario is a list of steps. ``Python`` steps run on the runner page (or in
+its Web Worker) and assert what they expect themselves: a failed assertion is
+the cell's failure, with its Python traceback. ``Reload``, ``Restart`` and
+``Visit`` act on the browser between them. ``xfail`` names engines that truly
+cannot do a scenario, with the reason, so the report shows it as expected.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+__all__ = ["Python", "Reload", "Restart", "Visit", "Scenario", "Step", "SCENARIOS", "select"]
+
+
+@dataclass(frozen=True)
+class Python:
+    """Run Python on the page (or in its worker); the step asserts its expectations."""
+
+    code: str
+    worker: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", textwrap.dedent(self.code).strip() + "\n")
+
+
+@dataclass(frozen=True)
+class Reload:
+    """Reload the page: a new Python interpreter, same browser."""
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Quit the browser and start a new one on the same profile."""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Open the runner page on another origin (index into the server's origins)."""
+
+    origin: int
+
+
+Step = Python | Reload | Restart | Visit
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    doc: str
+    steps: tuple[Step, ...]
+    xfail: dict[str, str] = field(default_factory=dict)  # engine -> reason
+
+
+# Values of every supported kind, and what each must read back as.
+_ROUND_TRIP_WRITE = """
+from pyscript_storage import storage
+s = await storage("types")
+s["none"] = None
+s["true"] = True
+s["false"] = False
+s["int"] = 42
+s["negative"] = -7
+s["big"] = 2**60
+s["float"] = 3.25
+s["minus_zero"] = -0.0
+s["whole_float"] = 2.0
+s["str"] = "héllo ✓ 🐍"
+s["empty"] = ""
+s["list"] = [1, "two", [3.5, None]]
+s["tuple"] = (1, (2, "x"))
+s["dict"] = {"a": {"b": [True, False]}, "": "empty key"}
+s["bytearray"] = bytearray(b"\\x00\\x01\\xfe\\xff")
+s["memoryview"] = memoryview(bytearray(b"view"))
+s[7] = "int key"
+s[2.5] = "float key"
+await s.sync()
+"""
+
+_ROUND_TRIP_CHECK = """
+import math
+from pyscript_storage import storage
+s = await storage("types")
+expected = {
+    "none": (None, "NoneType"), "true": (True, "bool"), "false": (False, "bool"),
+    "int": (42, "int"), "negative": (-7, "int"), "big": (2**60, "int"),
+    "float": (3.25, "float"), "minus_zero": (-0.0, "float"), "whole_float": (2.0, "float"),
+    "str": ("héllo ✓ 🐍", "str"), "empty": ("", "str"),
+    "list": ([1, "two", [3.5, None]], "list"), "tuple": ([1, [2, "x"]], "list"),
+    "dict": ({"a": {"b": [True, False]}, "": "empty key"}, "dict"),
+    "bytearray": (bytearray(b"\\x00\\x01\\xfe\\xff"), "bytearray"),
+    "memoryview": (b"view", "memoryview"),
+    7: ("int key", "str"), 2.5: ("float key", "str"),
+}
+assert set(s) == set(expected), sorted(map(repr, s))
+for key, (value, type_name) in expected.items():
+    got = s[key]
+    assert type(got).__name__ == type_name, (key, type(got).__name__)
+    if type_name == "memoryview":
+        got = got.tobytes()
+    assert got == value, (key, got, value)
+assert math.copysign(1, s["minus_zero"]) == -1
+result = {repr(k): type(v).__name__ for k, v in s.items()}
+"""
+
+# The raw IndexedDB entries are exactly upstream PyScript's format.
+_RAW_FORMAT_CHECK = """
+from pyodide.code import run_js
+raw = await run_js('''(async () => {
+  const db = await new Promise((ok, no) => {
+    const r = indexedDB.open("IDBMap/@pyscript/types");
+    r.onsuccess = () => ok(r.result); r.onerror = () => no(new Error(String(r.error)));
+  });
+  const store = db.transaction("entries").objectStore("entries");
+  const get = (k) => new Promise((ok) => { const r = store.get(k); r.onsuccess = () => ok(r.result); });
+  const out = [await get("none"), await get("str"), await get("bytearray"), await get(7)];
+  db.close();
+  return JSON.stringify(out);
+})()''')
+import json
+assert json.loads(raw) == [
+    '[["1",0],"null"]',
+    '[["1","2"],"generic","héllo ✓ 🐍"]',
+    '[["1","2"],"bytearray",[0,1,254,255]]',
+    '[["1","2"],"generic","int key"]',
+], raw
+"""
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "reload",
+        "values written and synced survive a page reload",
+        (
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("user-preferences")
+                assert dict(s) == {}, dict(s)
+                s["theme"] = "dark"
+                s["font_size"] = 14
+                s["settings"] = {"notifications": True, "sound": False}
+                await s.sync()
+                """
+            ),
+            Reload(),
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("user-preferences")
+                assert dict(s) == {
+                    "theme": "dark", "font_size": 14,
+                    "settings": {"notifications": True, "sound": False},
+                }, dict(s)
+                del s["font_size"]
+                s.update(theme="light")
+                await s.sync()
+                """
+            ),
+            Reload(),
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("user-preferences")
+                assert dict(s) == {
+                    "theme": "light", "settings": {"notifications": True, "sound": False},
+                }, dict(s)
+                """
+            ),
+        ),
+    ),
+    Scenario(
+        "restart",
+        "values survive quitting the browser and starting it again on the same profile",
+        (
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("restart")
+                s["counter"] = 1
+                s["payload"] = {"list": list(range(100))}
+                await s.sync()
+                """
+            ),
+            Restart(),
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("restart")
+                assert dict(s) == {"counter": 1, "payload": {"list": list(range(100))}}, dict(s)
+                """
+            ),
+        ),
+    ),
+    Scenario(
+        "origins",
+        "a store written on one origin is invisible on another",
+        (
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("shared-name")
+                s["origin"] = "first"
+                await s.sync()
+                """
+            ),
+            Visit(1),
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("shared-name")
+                assert dict(s) == {}, dict(s)
+                s["origin"] = "second"
+                await s.sync()
+                """
+            ),
+            Visit(0),
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("shared-name")
+                assert dict(s) == {"origin": "first"}, dict(s)
+                """
+            ),
+        ),
+    ),
+    Scenario(
+        "names",
+        "two names in one origin are separate stores",
+        (
+            Python(
+                """
+                from pyscript_storage import storage
+                settings = await storage("app-settings")
+                cache = await storage("api-cache")
+                settings["k"] = "settings"
+                cache["k"] = "cache"
+                cache["only-in-cache"] = 1
+                await settings.sync()
+                await cache.sync()
+                """
+            ),
+            Reload(),
+            Python(
+                """
+                from pyscript_storage import storage
+                settings = await storage("app-settings")
+                cache = await storage("api-cache")
+                assert dict(settings) == {"k": "settings"}, dict(settings)
+                assert dict(cache) == {"k": "cache", "only-in-cache": 1}, dict(cache)
+                """
+            ),
+        ),
+    ),
+    Scenario(
+        "round-trip",
+        "every supported type reads back equal and of the documented type after a reload,"
+        " stored in upstream PyScript's format",
+        (Python(_ROUND_TRIP_WRITE), Reload(), Python(_ROUND_TRIP_CHECK), Python(_RAW_FORMAT_CHECK)),
+    ),
+    Scenario(
+        "unsupported",
+        "unsupported values raise TypeError and leave the store and its queue unchanged",
+        (
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("strict")
+                s["keep"] = [1, 2]
+                await s.sync()
+                failures = 0
+                for bad in ({1, 2}, object(), b"bytes", print, [bytearray(b"x")], {1: "int key"}):
+                    try:
+                        s["bad"] = bad
+                    except TypeError:
+                        failures += 1
+                try:
+                    s.update({"fine": 1, "bad": {3}})
+                except TypeError:
+                    failures += 1
+                try:
+                    s[(1, 2)] = "tuple key"
+                except TypeError:
+                    failures += 1
+                assert failures == 8, failures
+                assert dict(s) == {"keep": [1, 2]}, dict(s)
+                await s.sync()
+                """
+            ),
+            Reload(),
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("strict")
+                assert dict(s) == {"keep": [1, 2]}, dict(s)
+                """
+            ),
+        ),
+    ),
+    Scenario(
+        "worker",
+        "the module works inside a Web Worker, and the page reads what the worker wrote",
+        (
+            Python(
+                """
+                from pyodide.code import run_js
+                from pyscript_storage import storage
+                in_worker = "typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope"
+                assert run_js(in_worker) is True, "this step did not run in a worker"
+                s = await storage("from-worker")
+                s["where"] = "worker"
+                s["data"] = bytearray(b"binary")
+                await s.sync()
+                """,
+                worker=True,
+            ),
+            Reload(),
+            Python(
+                """
+                from pyscript_storage import storage
+                s = await storage("from-worker")
+                assert dict(s) == {"where": "worker", "data": bytearray(b"binary")}, dict(s)
+                """
+            ),
+        ),
+    ),
+)
+
+
+def select(names: list[str] | None = None, keyword: str | None = None) -> list[Scenario]:
+    """Scenarios by exact name and/or a substring of name or description."""
+    chosen = [s for s in SCENARIOS if not names or s.name in names]
+    if names:
+        unknown = set(names) - {s.name for s in SCENARIOS}
+        if unknown:
+            raise ValueError(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    if keyword:
+        chosen = [s for s in chosen if keyword in s.name or keyword in s.doc]
+    return chosen

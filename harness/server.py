@@ -1,0 +1,131 @@
+"""A loopback HTTP server: the pages, Pyodide, PyScript and the wheel under test.
+
+One ``Server`` listens on several ports of 127.0.0.1 at once; each port is an
+origin of its own, so IndexedDB isolation between origins can be tested. It
+runs in daemon threads and is stopped by ``close()`` (or leaving the ``with``).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+__all__ = ["Server", "PAGES_DIR"]
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("application/wasm", ".wasm")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Routes: /pages/<template>, and one static root per mount (/pyodide/, ...)."""
+
+    mounts: dict[str, Path]
+    templates: Environment
+    context: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(PAGES_DIR), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        pass  # quiet: failures surface through the pages, not the access log
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def translate_path(self, path: str) -> str:
+        path = path.split("?", 1)[0].split("#", 1)[0]
+        for prefix, root in self.mounts.items():
+            if path.startswith(prefix):
+                target = (root / path[len(prefix) :]).resolve()
+                if target == root or root in target.parents:
+                    return str(target)
+                return str(root / "__outside__")
+        return str(PAGES_DIR / "__missing__")
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        path = self.path.split("?", 1)[0]
+        if path in ("/", ""):
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", "/pages/runner.html")
+            self.end_headers()
+            return
+        if path.startswith("/pages/"):
+            self._render(path[len("/pages/") :])
+            return
+        super().do_GET()
+
+    def _render(self, name: str) -> None:
+        try:
+            template = self.templates.get_template(name + ".j2")
+        except TemplateNotFound:
+            self.send_error(HTTPStatus.NOT_FOUND, f"no page {name}")
+            return
+        body = template.render(**self.context).encode("utf-8")
+        ctype = mimetypes.guess_type(name)[0] or "text/html"
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Server:
+    """Serves ``mounts`` (URL prefix -> folder) and the pages on several origins."""
+
+    def __init__(
+        self,
+        mounts: dict[str, Path],
+        context: dict[str, Any],
+        host: str = "127.0.0.1",
+        ports: tuple[int, ...] = (0, 0),
+    ) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(f"the harness server listens on loopback only, not {host!r}")
+        templates = Environment(
+            loader=FileSystemLoader(PAGES_DIR), undefined=StrictUndefined, autoescape=False
+        )
+        handler = type(
+            "Handler",
+            (_Handler,),
+            {
+                "mounts": {k: v.resolve() for k, v in mounts.items()},
+                "templates": templates,
+                "context": context,
+            },
+        )
+        self._httpds = [ThreadingHTTPServer((host, port), partial(handler)) for port in ports]
+        for httpd in self._httpds:
+            httpd.daemon_threads = True
+            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        self.origins = [f"http://{host}:{httpd.server_address[1]}" for httpd in self._httpds]
+
+    def url(self, path: str, origin: int = 0) -> str:
+        return self.origins[origin] + path
+
+    def close(self) -> None:
+        for httpd in self._httpds:
+            httpd.shutdown()
+            httpd.server_close()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
