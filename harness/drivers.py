@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ class Driver(ABC):
         self.profile = profile
         self.url: str | None = None
         self.version = "unknown"
+        self.notes: list[str] = []  # infrastructure hiccups worth showing in the report
 
     @abstractmethod
     def start(self) -> None:
@@ -74,19 +76,34 @@ class Driver(ABC):
     def screenshot(self, path: Path) -> None:
         """Save a PNG of the page as it is now."""
 
-    def _wait_ready(self) -> None:
+    def _booted(self) -> str | None:
+        """None once the page has booted Python, else why it did not."""
         outcome = json.loads(self.evaluate(_WAIT_READY, [BOOT_TIMEOUT_MS], BOOT_TIMEOUT_MS))
-        if not outcome.get("ok"):
-            raise StepFailed(f"runner page did not boot: {outcome.get('error')}")
+        return None if outcome.get("ok") else str(outcome.get("error"))
+
+    def _load(self, action: Callable[[], None]) -> None:
+        """Navigate or reload, then wait for the boot; a failed boot is retried once.
+
+        Booting Pyodide is the harness's infrastructure, not the module under
+        test, and WebKitGTK has been seen to abort a wasm boot now and then.
+        The retry is a reload and is noted in the report.
+        """
+        action()
+        failure = self._booted()
+        if failure is None:
+            return
+        self.notes.append(f"page boot failed once and was reloaded: {failure.splitlines()[0]}")
+        self._reload()
+        failure = self._booted()
+        if failure is not None:
+            raise StepFailed(f"page did not boot (twice): {failure}")
 
     def goto(self, url: str) -> None:
         self.url = url
-        self._navigate(url)
-        self._wait_ready()
+        self._load(lambda: self._navigate(url))
 
     def reload(self) -> None:
-        self._reload()
-        self._wait_ready()
+        self._load(self._reload)
 
     def restart(self) -> None:
         """Quit the browser and start a new one on the same profile and page."""

@@ -36,6 +36,8 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
     console.print(table)
     console.print(f"wheel: {run.wheel['name']} {run.wheel['version']}  sha256 {run.wheel['sha256']}")
     for cell in run.cells:
+        for note in cell.notes:
+            console.print(f"[yellow]note[/yellow] {cell.scenario} x {cell.project}: {note}", highlight=False)
         if cell.status != "passed":
             console.rule(f"{cell.scenario} x {cell.project}: {cell.status}")
             console.print(cell.detail, markup=False, highlight=False)

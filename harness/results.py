@@ -22,6 +22,7 @@ class Cell:
     engine_version: str = "unknown"
     detail: str = ""  # traceback or reason
     screenshot: str | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. a page boot that was retried
 
     @property
     def ok(self) -> bool:

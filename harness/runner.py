@@ -21,13 +21,13 @@ from . import assets
 from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
 from .results import Cell, Status
-from .scenarios import Python, Reload, Restart, Scenario, Visit
+from .scenarios import Page, Python, Reload, Restart, Scenario, Visit
 from .server import Server
 from .wheel import Wheel
 
 __all__ = ["Session", "run_cell"]
 
-RUNNER_PAGE = "/pages/runner.html"
+PAGES = {"runner": "/pages/runner.html", "upstream": "/pages/upstream.html"}
 
 
 class Session:
@@ -44,12 +44,17 @@ class Session:
 
     def __enter__(self) -> Session:
         try:
-            pyodide = assets.ensure(assets.PYODIDE)
             self.server = Server(
-                {"/pyodide/": pyodide, "/wheel/": self.wheel.path.parent},
+                {
+                    "/pyodide/": assets.ensure(assets.PYODIDE),
+                    "/pyscript/": assets.ensure(assets.PYSCRIPT_CORE),
+                    "/wheel/": self.wheel.path.parent,
+                },
                 {
                     "pyodide_base": "/pyodide/",
                     "pyodide_version": assets.PYODIDE.version,
+                    "pyscript_base": "/pyscript/",
+                    "pyscript_version": assets.PYSCRIPT_CORE.version,
                     "wheel_url": f"/wheel/{self.wheel.path.name}",
                     "wheel_name": self.wheel.path.name,
                 },
@@ -87,13 +92,15 @@ class Session:
         profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
         return make_driver(project, profile, self.playwright)
 
-    def url(self, origin: int = 0) -> str:
+    def url(self, origin: int = 0, page: Page = "runner") -> str:
+        """The address of a page (runner or upstream PyScript) on an origin."""
         assert self.server is not None, "session not started"
-        return self.server.url(RUNNER_PAGE, origin)
+        return self.server.url(PAGES[page], origin)
 
 
 def _run_steps(session: Session, driver: Driver, scenario: Scenario) -> None:
-    driver.goto(session.url(0))
+    if not isinstance(scenario.steps[0], Visit):
+        driver.goto(session.url(0))
     for index, step in enumerate(scenario.steps, 1):
         try:
             if isinstance(step, Python):
@@ -103,7 +110,7 @@ def _run_steps(session: Session, driver: Driver, scenario: Scenario) -> None:
             elif isinstance(step, Restart):
                 driver.restart()
             elif isinstance(step, Visit):
-                driver.goto(session.url(step.origin))
+                driver.goto(session.url(step.origin, step.page))
         except StepFailed as failure:
             raise StepFailed(f"step {index} ({type(step).__name__}) failed:\n{failure}") from None
 
@@ -120,8 +127,10 @@ def run_cell(
     version = "unknown"
     detail = ""
     screenshot = None
+    notes: list[str] = []
     try:
         with session.driver(project) as driver:
+            notes = driver.notes
             version = driver.version
             if on_version:
                 on_version(version)
@@ -143,7 +152,7 @@ def run_cell(
         detail = f"expected failure: {reason}\n{detail}".rstrip()
     else:
         status = "failed" if failed else "passed"
-    return Cell(scenario.name, project.name, status, seconds, version, detail, screenshot)
+    return Cell(scenario.name, project.name, status, seconds, version, detail, screenshot, notes)
 
 
 def _screenshot(folder: Path, scenario: Scenario, project: Project, driver: Driver) -> str | None:

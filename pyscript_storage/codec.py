@@ -18,7 +18,7 @@ import math
 import re
 from typing import Any
 
-__all__ = ["encode", "decode", "stringify", "parse", "check_key"]
+__all__ = ["encode", "decode", "stringify", "parse", "check_key", "restore_key"]
 
 # JavaScript numbers hold integers exactly only up to 2**53.
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -172,17 +172,32 @@ def decode(text: Any) -> Any:
 
 
 def check_key(key: Any) -> None:
-    """Raise TypeError unless ``key`` comes back equal from IndexedDB.
+    """Raise TypeError unless ``key`` comes back equal (and hashable) from IndexedDB.
 
-    A key is stored as an IndexedDB key: str, or a number JavaScript holds
-    exactly. bool is refused (IndexedDB refuses it too), and so are tuples,
-    which would come back as unhashable lists.
+    A key is stored as an IndexedDB key: a str, a number JavaScript holds
+    exactly, or a tuple of keys (an IndexedDB array key, read back as a tuple
+    by ``restore_key``). bool and None are refused, as IndexedDB refuses them.
     """
-    if isinstance(key, str):
-        return
-    if isinstance(key, bool) or not isinstance(key, (int, float)):
-        raise TypeError(f"storage keys must be str, int or float, not {type(key).__name__}")
-    if isinstance(key, int) and abs(key) > MAX_SAFE_INTEGER:
-        raise TypeError(f"int key {key} is beyond 2**53 and would not come back exactly")
-    if isinstance(key, float) and not math.isfinite(key):
-        raise TypeError(f"float key {key!r} is not a valid IndexedDB key")
+    stack = [key]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            continue
+        if isinstance(item, tuple):
+            stack.extend(item)
+            continue
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            raise TypeError(
+                f"storage keys must be str, int, float or a tuple of those, not {type(item).__name__}"
+            )
+        if isinstance(item, int) and abs(item) > MAX_SAFE_INTEGER:
+            raise TypeError(f"int key {item} is beyond 2**53 - 1 and would not come back exactly")
+        if isinstance(item, float) and not math.isfinite(item):
+            raise TypeError(f"float key {item!r} is not a valid IndexedDB key")
+
+
+def restore_key(key: Any) -> Any:
+    """A key as read from IndexedDB (arrays arrive as lists) made hashable again."""
+    if isinstance(key, list):
+        return tuple(restore_key(item) for item in key)
+    return key

@@ -12,6 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from .codec import restore_key
 from .engine import Batch, Key, StorageError
 
 __all__ = ["IndexedDBBackend", "DATABASE_PREFIX"]
@@ -62,7 +63,7 @@ class IndexedDBBackend:
         except Exception as error:
             raise _storage_error(error) from None
         keys, values = json.loads(text)
-        return dict(zip(keys, values, strict=True))
+        return {restore_key(key): value for key, value in zip(keys, values, strict=True)}
 
     async def flush(self, batch: Batch) -> None:
         db = await self._connection()

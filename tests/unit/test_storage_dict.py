@@ -89,7 +89,7 @@ def test_unsupported_value_changes_nothing() -> None:
         with pytest.raises(TypeError):
             s.update({"ok": 1, "bad": {2}})
         with pytest.raises(TypeError):
-            s[(1, 2)] = "tuple key"
+            s[(1, None)] = "tuple key holding None"
         await s.sync()
         assert dict(s) == {"keep": 1} == stored(backend)
         assert len(backend.flushes) == flushes

@@ -1,58 +1,8 @@
-"""The persistence scenarios: data plus a few lines, run on every engine.
-
-A scenario is a list of steps. ``Python`` steps run on the runner page (or in
-its Web Worker) and assert what they expect themselves: a failed assertion is
-the cell's failure, with its Python traceback. ``Reload``, ``Restart`` and
-``Visit`` act on the browser between them. ``xfail`` names engines that truly
-cannot do a scenario, with the reason, so the report shows it as expected.
-"""
+"""The issue-2 scenarios: persistence, isolation, types, workers."""
 
 from __future__ import annotations
 
-import textwrap
-from dataclasses import dataclass, field
-
-__all__ = ["Python", "Reload", "Restart", "Visit", "Scenario", "Step", "SCENARIOS", "select"]
-
-
-@dataclass(frozen=True)
-class Python:
-    """Run Python on the page (or in its worker); the step asserts its expectations."""
-
-    code: str
-    worker: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "code", textwrap.dedent(self.code).strip() + "\n")
-
-
-@dataclass(frozen=True)
-class Reload:
-    """Reload the page: a new Python interpreter, same browser."""
-
-
-@dataclass(frozen=True)
-class Restart:
-    """Quit the browser and start a new one on the same profile."""
-
-
-@dataclass(frozen=True)
-class Visit:
-    """Open the runner page on another origin (index into the server's origins)."""
-
-    origin: int
-
-
-Step = Python | Reload | Restart | Visit
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    doc: str
-    steps: tuple[Step, ...]
-    xfail: dict[str, str] = field(default_factory=dict)  # engine -> reason
-
+from .model import Python, Reload, Restart, Scenario, Visit
 
 # Values of every supported kind, and what each must read back as.
 _ROUND_TRIP_WRITE = """
@@ -76,6 +26,7 @@ s["bytearray"] = bytearray(b"\\x00\\x01\\xfe\\xff")
 s["memoryview"] = memoryview(bytearray(b"view"))
 s[7] = "int key"
 s[2.5] = "float key"
+s[("tuple", 1)] = "tuple key"
 await s.sync()
 """
 
@@ -92,7 +43,7 @@ expected = {
     "dict": ({"a": {"b": [True, False]}, "": "empty key"}, "dict"),
     "bytearray": (bytearray(b"\\x00\\x01\\xfe\\xff"), "bytearray"),
     "memoryview": (b"view", "memoryview"),
-    7: ("int key", "str"), 2.5: ("float key", "str"),
+    7: ("int key", "str"), 2.5: ("float key", "str"), ("tuple", 1): ("tuple key", "str"),
 }
 assert set(s) == set(expected), sorted(map(repr, s))
 for key, (value, type_name) in expected.items():
@@ -128,7 +79,7 @@ assert json.loads(raw) == [
 ], raw
 """
 
-SCENARIOS: tuple[Scenario, ...] = (
+BASICS: tuple[Scenario, ...] = (
     Scenario(
         "reload",
         "values written and synced survive a page reload",
@@ -280,7 +231,7 @@ SCENARIOS: tuple[Scenario, ...] = (
                 except TypeError:
                     failures += 1
                 try:
-                    s[(1, 2)] = "tuple key"
+                    s[(1, None)] = "tuple key holding None"
                 except TypeError:
                     failures += 1
                 assert failures == 8, failures
@@ -326,15 +277,3 @@ SCENARIOS: tuple[Scenario, ...] = (
         ),
     ),
 )
-
-
-def select(names: list[str] | None = None, keyword: str | None = None) -> list[Scenario]:
-    """Scenarios by exact name and/or a substring of name or description."""
-    chosen = [s for s in SCENARIOS if not names or s.name in names]
-    if names:
-        unknown = set(names) - {s.name for s in SCENARIOS}
-        if unknown:
-            raise ValueError(f"unknown scenario(s): {', '.join(sorted(unknown))}")
-    if keyword:
-        chosen = [s for s in chosen if keyword in s.name or keyword in s.doc]
-    return chosen

@@ -1,0 +1,26 @@
+"""The scenarios, run on every engine: see model.py for what a scenario is."""
+
+from __future__ import annotations
+
+from .basics import BASICS
+from .interop import INTEROP
+from .model import Page, Python, Reload, Restart, Scenario, Step, Visit
+from .mutations import MUTATIONS
+from .seed import SEED_EXAMPLES
+from .values import HARD_VALUES
+
+__all__ = ["Page", "Python", "Reload", "Restart", "Scenario", "Step", "Visit", "SCENARIOS", "select"]
+
+SCENARIOS: tuple[Scenario, ...] = BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES
+
+
+def select(names: list[str] | None = None, keyword: str | None = None) -> list[Scenario]:
+    """Scenarios by exact name and/or a substring of name or description."""
+    if names:
+        unknown = set(names) - {s.name for s in SCENARIOS}
+        if unknown:
+            raise ValueError(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    chosen = [s for s in SCENARIOS if not names or s.name in names]
+    if keyword:
+        chosen = [s for s in chosen if keyword in s.name or keyword in s.doc]
+    return chosen

@@ -1,0 +1,60 @@
+"""What a scenario is: steps of Python and browser actions, plus expected failures.
+
+``Python`` steps run on the current page (or in its Web Worker) and assert
+what they expect themselves: a failed assertion is the cell's failure, with
+its Python traceback. ``Reload``, ``Restart`` and ``Visit`` act on the browser
+between them. ``xfail`` names engines that truly cannot do a scenario, with
+the reason, so the report shows an expected failure, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["Python", "Reload", "Restart", "Visit", "Scenario", "Step", "Page"]
+
+# runner: plain Pyodide with the wheel under test (and a `pyscript` stand-in);
+# upstream: a real PyScript page whose `pyscript.storage` is upstream's own.
+Page = Literal["runner", "upstream"]
+
+
+@dataclass(frozen=True)
+class Python:
+    """Run Python on the page (or in its worker); the step asserts its expectations."""
+
+    code: str
+    worker: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", textwrap.dedent(self.code).strip() + "\n")
+
+
+@dataclass(frozen=True)
+class Reload:
+    """Reload the page: a new Python interpreter, same browser."""
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Quit the browser and start a new one on the same profile."""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Open a page (a new interpreter) on an origin (index into the server's origins)."""
+
+    origin: int = 0
+    page: Page = "runner"
+
+
+Step = Python | Reload | Restart | Visit
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    doc: str
+    steps: tuple[Step, ...]
+    xfail: dict[str, str] = field(default_factory=dict)  # engine -> reason
