@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks: pyscript_storage, upstream PyScript's storage, raw IndexedDB."""

@@ -1,0 +1,150 @@
+"""python -m benchmarks: the workloads three ways in each engine, medians and ratios.
+
+    python -m benchmarks                          # every engine, every workload, 3 runs
+    python -m benchmarks --engine chromium --runs 5 --workload write-10000
+    python -m benchmarks --json reports/benchmarks.json
+
+In each engine one browser runs everything: the runner page times ours and
+raw IndexedDB, a PyScript page times upstream's storage (same Python text).
+Every run uses a fresh store. Prints medians and the ratios ours/raw (lower is
+better, 1.0 is the floor) and upstream/ours (how many times faster ours is).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from harness import assets
+from harness.config import DEFAULT_PATH, ConfigError, load
+from harness.drivers import Driver, StepFailed
+from harness.runner import Session
+from harness.scenarios import Page
+from harness.wheel import build, inspect
+
+from .workloads import WORKLOADS, Workload
+
+IMPLEMENTATIONS = ("ours", "upstream", "raw")
+
+
+def _time(driver: Driver, workload: Workload, implementation: str, store: str) -> float:
+    if implementation == "raw":
+        return float(driver.evaluate(workload.raw, [store, workload.n], 300_000))
+    if workload.setup:
+        driver.run_python(workload.setup.format(name=store, n=workload.n), timeout_ms=300_000)
+    return float(driver.run_python(workload.python.format(name=store, n=workload.n), timeout_ms=300_000))
+
+
+def _bench_engine(
+    session: Session, project_name: str, workloads: list[Workload], runs: int, console: Console
+) -> dict[str, Any]:
+    project = session.config.project(project_name)
+    samples: dict[str, dict[str, list[float]]] = {w.name: {i: [] for i in IMPLEMENTATIONS} for w in workloads}
+    errors: dict[str, str] = {}
+    with session.driver(project) as driver:
+        pages: tuple[tuple[Page, tuple[str, ...]], ...] = (
+            ("runner", ("ours", "raw")),
+            ("upstream", ("upstream",)),
+        )
+        for page, implementations in pages:
+            driver.goto(session.url(0, page))
+            for workload in workloads:
+                for implementation in implementations:
+                    for run in range(runs):
+                        store = f"bench-{workload.name}-{implementation}-{run}"
+                        with console.status(
+                            f"{project.name}: {workload.name} {implementation} run {run + 1}"
+                        ):
+                            try:
+                                seconds = _time(driver, workload, implementation, store)
+                            except StepFailed as failure:
+                                errors[f"{workload.name}/{implementation}"] = str(failure)
+                                break
+                        samples[workload.name][implementation].append(seconds)
+        version = driver.version
+    medians = {
+        w: {i: statistics.median(s) if s else None for i, s in by_impl.items()}
+        for w, by_impl in samples.items()
+    }
+    return {"version": version, "samples": samples, "medians": medians, "errors": errors}
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _print(engine: str, result: dict[str, Any], console: Console) -> None:
+    table = Table(title=f"{engine}: {result['version']} (median seconds)", title_justify="left")
+    for column in ("workload", "ours", "upstream", "raw IDB", "ours/raw", "upstream/ours"):
+        table.add_column(column, justify="left" if column == "workload" else "right")
+    for workload, m in result["medians"].items():
+        cells = [f"{m[i]:.3f}" if m[i] is not None else "error" for i in IMPLEMENTATIONS]
+        vs_raw = _ratio(m["ours"], m["raw"])
+        speedup = _ratio(m["upstream"], m["ours"])
+        table.add_row(
+            workload,
+            *cells,
+            f"{vs_raw:.2f}x" if vs_raw else "-",
+            f"{speedup:.1f}x faster" if speedup else "-",
+        )
+    console.print(table)
+    for what, error in result["errors"].items():
+        console.print(f"[red]{what} failed:[/red] {error.splitlines()[-1]}", highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--engine", action="append", metavar="PROJECT", help="repeatable; default all")
+    parser.add_argument(
+        "--workload", action="append", choices=[w.name for w in WORKLOADS], help="repeatable; default all"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per workload and implementation (median)")
+    parser.add_argument("--json", type=Path, help="write samples, medians and ratios as JSON")
+    parser.add_argument("--wheel", type=Path, help="wheel under test (default: built from source)")
+    parser.add_argument("--config", type=Path, default=DEFAULT_PATH)
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    console = Console()
+    try:
+        config = load(args.config)
+        engines = args.engine or [p.name for p in config.projects]
+        for name in engines:
+            config.project(name)
+    except ConfigError as error:
+        console.print(f"[red]error:[/red] {error}")
+        return 2
+    workloads = [w for w in WORKLOADS if not args.workload or w.name in args.workload]
+    report: dict[str, Any] = {"runs": args.runs, "engines": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        wheel = inspect(args.wheel) if args.wheel else build(Path(tmp))
+        report["wheel"] = {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256}
+        report["pyodide"] = assets.PYODIDE.version
+        report["pyscript_core"] = assets.PYSCRIPT_CORE.version
+        with Session(config, wheel) as session:
+            for engine in engines:
+                result = _bench_engine(session, engine, workloads, args.runs, console)
+                report["engines"][engine] = result
+                _print(engine, result, console)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        console.print(f"JSON: {args.json}")
+    failed = any(r["errors"] for r in report["engines"].values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

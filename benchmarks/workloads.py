@@ -1,0 +1,160 @@
+"""The benchmark workloads, each written three ways.
+
+``python`` runs on a page where ``from pyscript import storage`` is either
+ours (the runner page's stand-in) or upstream's own (the PyScript page): the
+same text times both. ``raw`` is JavaScript on the runner page doing the same
+work straight on IndexedDB in as few transactions as possible: the floor.
+Each sets up untimed, then times only the work, and returns seconds.
+``{name}`` is a fresh store name per run, ``{n}`` the size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Workload", "WORKLOADS"]
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    doc: str
+    n: int
+    setup: str  # Python, untimed, on the same page before `python`
+    python: str  # sets `result` to the elapsed seconds
+    raw: str  # a JS expression (a promise) of the elapsed seconds
+
+
+# JS helpers shared by the raw workloads.
+_JS_PRELUDE = """
+const open = (name) => new Promise((ok, no) => {
+  const r = indexedDB.open(name);
+  r.onupgradeneeded = () => r.result.createObjectStore("entries");
+  r.onsuccess = () => ok(r.result); r.onerror = () => no(new Error(String(r.error)));
+});
+const done = (tx) => new Promise((ok, no) => {
+  tx.oncomplete = ok; tx.onabort = tx.onerror = () => no(new Error(String(tx.error)));
+});
+const value = (i) => JSON.stringify(["generic", {i, name: `item ${i}`, tags: ["a", "b"]}]);
+const db = await open(`IDBMap/@pyscript/${NAME}`);
+"""
+
+
+def _raw(body: str) -> str:
+    return "(async () => { const NAME = args[0]; const N = args[1];" + _JS_PRELUDE + body + "\n})()"
+
+
+_FILL = """
+from pyscript import storage
+_s = await storage("{name}")
+for i in range({n}):
+    _s[f"key-{{i}}"] = {{"i": i, "name": f"item {{i}}", "tags": ["a", "b"]}}
+await _s.sync()
+"""
+
+_WRITE = """
+import time
+from pyscript import storage
+s = await storage("{name}")
+t0 = time.perf_counter()
+for i in range({n}):
+    s[f"key-{{i}}"] = {{"i": i, "name": f"item {{i}}", "tags": ["a", "b"]}}
+await s.sync()
+result = time.perf_counter() - t0
+"""
+
+_RAW_WRITE = """
+const t0 = performance.now();
+const tx = db.transaction("entries", "readwrite");
+const store = tx.objectStore("entries");
+for (let i = 0; i < N; i++) store.put(value(i), `key-${i}`);
+await done(tx);
+const seconds = (performance.now() - t0) / 1000;
+db.close();
+return seconds;
+"""
+
+_OPEN = """
+import time
+from pyscript import storage
+t0 = time.perf_counter()
+s = await storage("{name}")
+result = time.perf_counter() - t0
+assert len(s) == {n}, len(s)
+"""
+
+_RAW_OPEN = """
+{
+  const tx = db.transaction("entries", "readwrite");
+  for (let i = 0; i < N; i++) tx.objectStore("entries").put(value(i), `key-${i}`);
+  await done(tx);
+  db.close();
+}
+const t0 = performance.now();
+const again = await open(`IDBMap/@pyscript/${NAME}`);
+const tx = again.transaction("entries", "readonly");
+const keys = tx.objectStore("entries").getAllKeys();
+const values = tx.objectStore("entries").getAll();
+await done(tx);
+const entries = keys.result.map((k, i) => [k, JSON.parse(values.result[i])]);
+const seconds = (performance.now() - t0) / 1000;
+again.close();
+if (entries.length !== N) throw new Error(`read ${entries.length} of ${N}`);
+return seconds;
+"""
+
+_LATENCY = """
+import time
+from pyscript import storage
+s = await storage("{name}")
+t0 = time.perf_counter()
+for i in range({n}):
+    s["counter"] = {{"i": i}}
+    await s.sync()
+result = time.perf_counter() - t0
+"""
+
+_RAW_LATENCY = """
+const t0 = performance.now();
+for (let i = 0; i < N; i++) {
+  const tx = db.transaction("entries", "readwrite");
+  tx.objectStore("entries").put(JSON.stringify(["generic", {i}]), "counter");
+  await done(tx);
+}
+const seconds = (performance.now() - t0) / 1000;
+db.close();
+return seconds;
+"""
+
+_BIG = """
+import time
+from pyscript import storage
+s = await storage("{name}")
+value = "x" * {n}
+t0 = time.perf_counter()
+s["big"] = value
+await s.sync()
+result = time.perf_counter() - t0
+"""
+
+_RAW_BIG = """
+const big = "x".repeat(N);
+const t0 = performance.now();
+const tx = db.transaction("entries", "readwrite");
+tx.objectStore("entries").put(JSON.stringify(["generic", big]), "big");
+await done(tx);
+const seconds = (performance.now() - t0) / 1000;
+db.close();
+return seconds;
+"""
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload("write-1000", "set 1,000 small dicts, then sync", 1000, "", _WRITE, _raw(_RAW_WRITE)),
+    Workload("write-10000", "set 10,000 small dicts, then sync", 10_000, "", _WRITE, _raw(_RAW_WRITE)),
+    Workload("open-1000", "open a store of 1,000 keys", 1000, _FILL, _OPEN, _raw(_RAW_OPEN)),
+    Workload("open-10000", "open a store of 10,000 keys", 10_000, _FILL, _OPEN, _raw(_RAW_OPEN)),
+    Workload(
+        "latency-1000", "1,000 small updates, each followed by sync", 1000, "", _LATENCY, _raw(_RAW_LATENCY)
+    ),
+    Workload("value-5MB", "one 5 MiB string value, then sync", 5 * 2**20, "", _BIG, _raw(_RAW_BIG)),
+)
