@@ -18,80 +18,110 @@ import math
 import re
 from typing import Any
 
-__all__ = ["encode", "decode", "stringify", "parse", "check_key", "restore_key"]
+__all__ = [
+    "encode",
+    "decode",
+    "decode_table",
+    "stringify",
+    "parse",
+    "resolve",
+    "check_key",
+    "restore_key",
+]
 
 # JavaScript numbers hold integers exactly only up to 2**53.
 MAX_SAFE_INTEGER = 2**53 - 1
 
-_dumps_str = json.JSONEncoder(ensure_ascii=False).encode
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTAINERS = (list, tuple, dict)
+_SCALARS = (int, float, bool, type(None))
 
 
-def _json_str(text: str) -> str:
-    """JSON text of a string the way JavaScript's JSON.stringify writes it."""
-    out = _dumps_str(text)
-    if _LONE_SURROGATE.search(out):
-        # Python leaves lone surrogates raw; JS escapes them (well-formed JSON.stringify).
-        out = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
-    return out
+def _escape_lone_surrogates(text: str) -> str:
+    """Escape lone surrogates as JavaScript's (well-formed) JSON.stringify does.
 
-
-def _json_scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    return float.__repr__(value)
+    Python's encoder leaves them raw, and raw they cannot cross to JavaScript.
+    """
+    if text.isascii() or not _LONE_SURROGATE.search(text):
+        return text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def stringify(value: Any) -> str:
-    """Flatted text of ``value`` (lists, tuples, dicts with str keys, scalars).
+    """Flatted text of ``value``; TypeError/ValueError if it holds what JSON cannot.
 
     Matches npm ``flatted``'s ``stringify`` byte for byte, except that floats
-    keep Python's spelling (``1.0``), so a float reads back as a float.
+    keep Python's spelling (``1.0``), so a float reads back as a float. Every
+    string, list and object becomes a row of the table, referred to by its
+    index; the rows are then written by the C JSON encoder in one call.
     """
-    known: dict[Any, str] = {}  # str values by value, containers by id()
+    known: dict[Any, str] = {}  # strings by value, containers by id()
     table: list[Any] = []
 
-    def relate(item: Any) -> str:
-        if isinstance(item, str):
+    def relate(item: Any) -> Any:
+        kind = type(item)
+        if kind is str:
             ref = known.get(item)
             if ref is None:
                 ref = known[item] = str(len(table))
                 table.append(item)
-            return '"' + ref + '"'
-        if isinstance(item, (list, tuple, dict)):
+            return ref
+        if kind is int or kind is float or kind is bool or item is None:
+            return item
+        if kind is list or kind is dict or kind is tuple or isinstance(item, _CONTAINERS):
             ref = known.get(id(item))
             if ref is None:
                 ref = known[id(item)] = str(len(table))
                 table.append(item)
-            return '"' + ref + '"'
-        return _json_scalar(item)
-
-    relate(value)
-    output: list[str] = []
-    i = 0
-    while i < len(table):
-        item = table[i]
-        i += 1
+            return ref
         if isinstance(item, str):
-            output.append(_json_str(item))
-        elif isinstance(item, dict):
-            output.append("{" + ",".join(_json_str(k) + ":" + relate(v) for k, v in item.items()) + "}")
-        elif isinstance(item, (list, tuple)):
-            output.append("[" + ",".join(relate(v) for v in item) + "]")
+            return relate(str(item))
+        if isinstance(item, _SCALARS):
+            return item
+        if isinstance(item, (bytearray, memoryview)):
+            raise TypeError(
+                f"cannot store {type(item).__name__} inside a container:"
+                " binary data is supported only as a top-level value"
+            )
+        raise TypeError(f"Cannot serialize type {type(item).__name__} for storage.")
+
+    root = relate(value)
     if not table:  # a scalar at the top
-        output.append(_json_scalar(value))
-    return "[" + ",".join(output) + "]"
+        rows: list[Any] = [root]
+    else:
+        rows = []
+        i = 0
+        while i < len(table):
+            item = table[i]
+            i += 1
+            if type(item) is str:
+                rows.append(item)
+            elif isinstance(item, dict):
+                row = {}
+                for key, child in item.items():
+                    if type(key) is not str and not isinstance(key, str):
+                        raise TypeError(
+                            f"cannot store a dict with a {type(key).__name__} key ({key!r}):"
+                            " keys inside stored values must be str"
+                        )
+                    row[key] = relate(child)
+                rows.append(row)
+            else:
+                rows.append([relate(child) for child in item])
+    try:
+        return _escape_lone_surrogates(_dumps(rows))
+    except ValueError as error:
+        raise ValueError(f"cannot store NaN or infinity: JSON has neither ({error})") from None
 
 
 def parse(text: str) -> Any:
     """Value of a Flatted text, with shared and circular references restored."""
-    table = json.loads(text)
+    return resolve(json.loads(text))
+
+
+def resolve(table: Any) -> Any:
+    """Value of an already JSON-parsed Flatted table (references restored in place)."""
     if not isinstance(table, list) or not table:
         raise ValueError("not Flatted text: expected a non-empty JSON array")
     for entry in table:
@@ -106,43 +136,6 @@ def parse(text: str) -> Any:
     return table[0]
 
 
-def _check_generic(value: Any) -> None:
-    """Raise TypeError/ValueError unless ``value`` round-trips as "generic"."""
-    seen: set[int] = set()
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if item is None or isinstance(item, (bool, str)):
-            continue
-        if isinstance(item, int):
-            continue
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                raise ValueError(f"cannot store {item!r}: JSON has no NaN or infinity")
-            continue
-        if isinstance(item, (list, tuple, dict)):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            if isinstance(item, dict):
-                for k in item:
-                    if not isinstance(k, str):
-                        raise TypeError(
-                            f"cannot store a dict with a {type(k).__name__} key ({k!r}):"
-                            " keys inside stored values must be str"
-                        )
-                stack.extend(item.values())
-            else:
-                stack.extend(item)
-            continue
-        if isinstance(item, (bytearray, memoryview)):
-            raise TypeError(
-                f"cannot store {type(item).__name__} inside a container:"
-                " binary data is supported only as a top-level value"
-            )
-        raise TypeError(f"Cannot serialize type {type(item).__name__} for storage.")
-
-
 def encode(value: Any) -> str:
     """Stored text of ``value``; TypeError/ValueError if it cannot round-trip."""
     if value is None:
@@ -151,7 +144,6 @@ def encode(value: Any) -> str:
         return stringify(["bytearray", list(value)])
     if isinstance(value, memoryview):
         return stringify(["memoryview", list(value.tobytes())])
-    _check_generic(value)
     return stringify(["generic", value])
 
 
@@ -159,7 +151,12 @@ def decode(text: Any) -> Any:
     """Python value of a stored text (anything not ours comes back as is)."""
     if not isinstance(text, str):
         return text
-    kind, data = parse(text)
+    return decode_table(json.loads(text), text)
+
+
+def decode_table(table: Any, original: Any = None) -> Any:
+    """Python value of a stored text that is already JSON-parsed into its table."""
+    kind, data = resolve(table)
     if kind == "null":
         return None
     if kind == "generic":
@@ -168,7 +165,7 @@ def decode(text: Any) -> Any:
         return bytearray(data)
     if kind == "memoryview":
         return memoryview(bytearray(data))
-    return text
+    return original if original is not None else table
 
 
 def check_key(key: Any) -> None:

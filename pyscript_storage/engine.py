@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .codec import decode
+
 __all__ = ["Backend", "Batch", "MemoryBackend", "StorageError", "WriteQueue"]
 
 Key = Any  # str, int or float; see codec.check_key
@@ -53,8 +55,8 @@ class Batch:
 class Backend(Protocol):
     """What a store engine backend provides."""
 
-    async def load(self) -> dict[Key, str]:
-        """Every stored entry, read at once."""
+    async def load(self) -> dict[Key, Any]:
+        """Every stored entry, read at once and decoded (see codec.decode)."""
         ...
 
     async def flush(self, batch: Batch) -> None:
@@ -70,8 +72,8 @@ class MemoryBackend:
         self.flushes: list[Batch] = []
         self.fail: str | None = None
 
-    async def load(self) -> dict[Key, str]:
-        return dict(self.entries)
+    async def load(self) -> dict[Key, Any]:
+        return {key: decode(text) for key, text in self.entries.items()}
 
     async def flush(self, batch: Batch) -> None:
         await asyncio.sleep(0)
@@ -87,16 +89,20 @@ class MemoryBackend:
 
 
 class WriteQueue:
-    """Coalesces mutations and hands them to a backend in order, in background.
+    """Coalesces mutations and hands them to a backend in order.
 
-    ``sync()`` waits for everything queued before it and raises the
-    StorageError of any batch that failed since the last ``sync()``.
+    A mutation schedules a background write for the next turn of the event
+    loop, so writes made together go out as one batch. ``sync()`` writes what
+    is pending itself (no task to wait for: the latency case is one backend
+    call), after any batch already being written, and raises the StorageError
+    of any batch that failed since the last ``sync()``.
     """
 
     def __init__(self, flush: Callable[[Batch], Awaitable[None]]) -> None:
         self._flush = flush
         self._pending = Batch()
-        self._task: asyncio.Future[None] | None = None
+        self._writing: asyncio.Future[None] | None = None  # done when the batch in flight is
+        self._scheduled = False
         self._errors: list[StorageError] = []
 
     def put(self, key: Key, text: str) -> None:
@@ -113,33 +119,52 @@ class WriteQueue:
         self._pending = Batch(clear=True)
         self._kick()
 
-    def _kick(self) -> None:
-        """Start a background drain unless one is running."""
-        if self._task is not None and not self._task.done():
-            return
+    def _loop(self) -> asyncio.AbstractEventLoop | None:
         try:
-            loop = asyncio.get_running_loop()
+            return asyncio.get_running_loop()
         except RuntimeError:
             if sys.platform != "emscripten":
-                return  # no loop (plain CPython code): sync() drains
-            loop = asyncio.get_event_loop()  # Pyodide's WebLoop, also from JS callbacks
-        self._task = loop.create_task(self._drain())
+                return None  # plain CPython code with no loop: sync() writes
+            return asyncio.get_event_loop()  # Pyodide's WebLoop, also from JS callbacks
 
-    async def _drain(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, Batch()
-            try:
-                await self._flush(batch)
-            except StorageError as error:
-                self._errors.append(error)
-            except Exception as error:  # noqa: BLE001 - surfaced through sync()
-                self._errors.append(StorageError(str(error), batch.keys()))
+    def _kick(self) -> None:
+        """Write in the background on the loop's next turn, unless already scheduled."""
+        if self._scheduled:
+            return
+        loop = self._loop()
+        if loop is not None:
+            self._scheduled = True
+            loop.call_soon(self._background, loop)
+
+    def _background(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._scheduled = False
+        if self._pending and self._writing is None:
+            loop.create_task(self._write_pending())
+
+    async def _write_pending(self) -> None:
+        """Write the pending batch as one backend call; failures are kept for sync()."""
+        if not self._pending or self._writing is not None:
+            return
+        batch, self._pending = self._pending, Batch()
+        self._writing = asyncio.get_running_loop().create_future()
+        try:
+            await self._flush(batch)
+        except StorageError as error:
+            self._errors.append(error)
+        except Exception as error:  # noqa: BLE001 - surfaced through sync()
+            self._errors.append(StorageError(str(error), batch.keys()))
+        finally:
+            writing, self._writing = self._writing, None
+            writing.set_result(None)
+            if self._pending:  # written meanwhile: keep draining in the background
+                self._kick()
 
     async def sync(self) -> None:
-        while self._pending or (self._task is not None and not self._task.done()):
-            if self._task is None or self._task.done():
-                self._task = asyncio.ensure_future(self._drain())
-            await asyncio.shield(self._task)
+        while self._pending or self._writing is not None:
+            if self._writing is not None:
+                await self._writing
+            else:
+                await self._write_pending()
         if self._errors:
             errors, self._errors = self._errors, []
             if len(errors) == 1:

@@ -52,28 +52,45 @@
     }
   };
 
-  const load = (db) =>
+  // Every entry in one readonly transaction. Stored values are Flatted JSON
+  // text, so they are spliced into one JSON document unescaped ("tables") and
+  // Python parses all of them in one call; with asText (or any value that is
+  // not a string) each value travels as a JSON string instead.
+  const load = (db, asText = false) =>
     new Promise((resolve, reject) => {
       const tx = transaction(db, "readonly");
       const store = tx.objectStore(STORE);
       const keys = store.getAllKeys();
       const values = store.getAll();
-      tx.oncomplete = () => resolve(JSON.stringify([keys.result, values.result]));
+      tx.oncomplete = () => {
+        const all = values.result;
+        if (!asText && all.every((value) => typeof value === "string"))
+          resolve(`{"keys":${JSON.stringify(keys.result)},"tables":[${all.join(",")}]}`);
+        else resolve(JSON.stringify({ keys: keys.result, values: all }));
+      };
       tx.onabort = tx.onerror = () => reject(plain(tx.error));
     });
 
-  const flush = (db, batchJson, durability) =>
+  // One batch in one readwrite transaction: head is JSON {clear, deletes, keys,
+  // lengths}; body is every stored text concatenated (lengths in UTF-16 units),
+  // so big values are not escaped and parsed a second time.
+  const flush = (db, headJson, body, durability) =>
     new Promise((resolve, reject) => {
-      const batch = JSON.parse(batchJson);
+      const head = JSON.parse(headJson);
       const tx = transaction(db, "readwrite", durability);
       const store = tx.objectStore(STORE);
       tx.oncomplete = () => resolve();
       tx.onabort = () => reject(plain(tx.error || { name: "AbortError", message: "transaction aborted" }));
       tx.onerror = (event) => event.preventDefault();
       try {
-        if (batch.clear) store.clear();
-        for (const key of batch.deletes) store.delete(key);
-        for (const [key, value] of batch.puts) store.put(value, key);
+        if (head.clear) store.clear();
+        for (const key of head.deletes) store.delete(key);
+        let offset = 0;
+        head.keys.forEach((key, i) => {
+          const end = offset + head.lengths[i];
+          store.put(body.slice(offset, end), key);
+          offset = end;
+        });
       } catch (error) {
         tx.onabort = null;
         try { tx.abort(); } catch (_) { /* already finished */ }

@@ -12,7 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from .codec import restore_key
+from .codec import decode, decode_table, restore_key
 from .engine import Batch, Key, StorageError
 
 __all__ = ["IndexedDBBackend", "DATABASE_PREFIX"]
@@ -56,25 +56,43 @@ class IndexedDBBackend:
                 raise _storage_error(error) from None
         return self._db
 
-    async def load(self) -> dict[Key, str]:
+    async def load(self) -> dict[Key, Any]:
         db = await self._connection()
+        data = await self._read(db)
+        keys = [restore_key(key) for key in data["keys"]]
+        if "tables" in data:
+            return dict(zip(keys, map(decode_table, data["tables"]), strict=True))
+        return dict(zip(keys, map(decode, data["values"]), strict=True))
+
+    async def _read(self, db: Any) -> Any:
         try:
             text = await _module().load(db)
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:  # a value that is not JSON text: each as a string
+                return json.loads(await _module().load(db, True))
+        except json.JSONDecodeError:
+            raise
         except Exception as error:
             raise _storage_error(error) from None
-        keys, values = json.loads(text)
-        return {restore_key(key): value for key, value in zip(keys, values, strict=True)}
 
     async def flush(self, batch: Batch) -> None:
         db = await self._connection()
-        payload = json.dumps(
+        texts = list(batch.puts.values())
+        head = json.dumps(  # ASCII-only JSON: lone surrogates in keys cross as escapes
             {
                 "clear": batch.clear,
                 "deletes": list(batch.deletes),
-                "puts": list(batch.puts.items()),
+                "keys": list(batch.puts),
+                "lengths": [_utf16_length(text) for text in texts],
             }
-        )  # ASCII-only JSON: lone surrogates cross to JavaScript as escapes
+        )
         try:
-            await _module().flush(db, payload, self.durability)
+            await _module().flush(db, head, "".join(texts), self.durability)
         except Exception as error:
             raise _storage_error(error, batch.keys()) from None
+
+
+def _utf16_length(text: str) -> int:
+    """Length of ``text`` in JavaScript (UTF-16 code units); stored texts hold no lone surrogates."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2

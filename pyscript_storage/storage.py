@@ -157,6 +157,4 @@ async def storage(
         raise TypeError("storage_class must be Storage or a subclass of it")
     full_name = f"@pyscript/{name}"
     backend = backend or open_backend(full_name)
-    raw = await backend.load()
-    entries = {key: codec.decode(text) for key, text in raw.items()}
-    return storage_class(_Store(name, backend, entries))
+    return storage_class(_Store(name, backend, await backend.load()))

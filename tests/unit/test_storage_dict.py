@@ -145,3 +145,36 @@ def test_sync_with_nothing_queued_returns() -> None:
 def test_fromkeys_is_refused() -> None:
     with pytest.raises(TypeError):
         Storage.fromkeys(["a"])
+
+
+def test_writes_reach_the_backend_without_sync_in_one_batch() -> None:
+    backend = MemoryBackend()
+
+    async def scenario() -> None:
+        s = await storage("s", backend=backend)
+        for i in range(100):
+            s[f"k{i}"] = i
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert len(backend.flushes) == 1 and len(backend.entries) == 100
+
+    run(scenario())
+
+
+def test_sync_waits_for_the_batch_in_flight_then_writes_the_rest_in_order() -> None:
+    backend = MemoryBackend()
+
+    async def scenario() -> None:
+        s = await storage("s", backend=backend)
+        s["k"] = "first"
+        await asyncio.sleep(0)  # the background write is scheduled...
+        await asyncio.sleep(0)  # ...and starts: "first" is in flight
+        s["k"] = "second"
+        await s.sync()
+        assert [b.puts for b in backend.flushes] == [
+            {"k": codec.encode("first")},
+            {"k": codec.encode("second")},
+        ]
+        assert stored(backend) == {"k": "second"}
+
+    run(scenario())
