@@ -34,7 +34,7 @@ class _Store:
 
 
 class Storage(dict):  # type: ignore[type-arg]
-    """A persistent dictionary backed by IndexedDB (SQLite on CPython).
+    """A persistent dictionary backed by IndexedDB (SQLite on plain CPython).
 
     >>> prefs = await storage("preferences")
     >>> prefs["color"] = "blue"       # queued for writing
@@ -131,9 +131,9 @@ def open_backend(name: str) -> Backend:
         from .indexeddb import IndexedDBBackend
 
         return IndexedDBBackend(name)
-    raise RuntimeError(
-        "pyscript_storage needs a browser (Pyodide) for now; the CPython SQLite backend is planned"
-    )
+    from .sqlite import SQLiteBackend
+
+    return SQLiteBackend(name)
 
 
 async def storage(

@@ -1,0 +1,113 @@
+"""The SQLite backend, for plain CPython: the same stores, in one database file.
+
+What is durable when: ``flush`` commits a batch in one ``BEGIN IMMEDIATE``
+transaction with ``synchronous=FULL`` in WAL mode, so once ``sync()`` returns
+the batch is on disk and survives a crash of the process or the machine.
+Several processes may use one file at once: writers take turns (SQLite's lock,
+waiting up to ``busy_timeout``), and a flush writes only the keys it changed.
+
+Keys are stored as their JSON text, normalized as IndexedDB compares them
+(``1.0`` is the key ``1``, a tuple is an array), so a key means the same here
+and in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from .codec import decode, restore_key
+from .engine import Batch, Key, StorageError
+
+__all__ = ["SQLiteBackend", "default_path"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    store TEXT NOT NULL,
+    key   TEXT NOT NULL,  -- JSON text of the key
+    value TEXT NOT NULL,  -- the stored (Flatted) text, as in IndexedDB
+    PRIMARY KEY (store, key)
+) WITHOUT ROWID
+"""
+
+
+def default_path() -> Path:
+    """``$PYSCRIPT_STORAGE_DB``, else ``$XDG_DATA_HOME/pyscript-storage/storage.sqlite3``."""
+    explicit = os.environ.get("PYSCRIPT_STORAGE_DB")
+    if explicit:
+        return Path(explicit)
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "pyscript-storage" / "storage.sqlite3"
+
+
+def _normal_key(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return [_normal_key(item) for item in key]
+    if isinstance(key, float) and key.is_integer():
+        return int(key)
+    return key
+
+
+def _key_text(key: Key) -> str:
+    return json.dumps(_normal_key(key))  # ASCII: lone surrogates stay escaped
+
+
+class SQLiteBackend:
+    """One store (a ``store`` value) in a SQLite database file."""
+
+    def __init__(self, name: str, path: Path | str | None = None, busy_timeout: float = 30.0) -> None:
+        self.store = "IDBMap/" + name  # the IndexedDB database name, for one naming scheme
+        self.path = Path(path) if path is not None else default_path()
+        self.busy_timeout = busy_timeout
+        self._db: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.execute(_SCHEMA)
+            except (OSError, sqlite3.Error) as error:
+                raise StorageError(f"cannot open {self.path}: {error}") from None
+            self._db = db
+        return self._db
+
+    async def load(self) -> dict[Key, Any]:
+        db = self._connection()
+        try:
+            rows = db.execute("SELECT key, value FROM entries WHERE store = ?", (self.store,)).fetchall()
+        except sqlite3.Error as error:
+            raise StorageError(f"{type(error).__name__}: {error}") from None
+        return {restore_key(json.loads(key)): decode(value) for key, value in rows}
+
+    async def flush(self, batch: Batch) -> None:
+        db = self._connection()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if batch.clear:
+                    db.execute("DELETE FROM entries WHERE store = ?", (self.store,))
+                db.executemany(
+                    "DELETE FROM entries WHERE store = ? AND key = ?",
+                    [(self.store, _key_text(key)) for key in batch.deletes],
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO entries (store, key, value) VALUES (?, ?, ?)",
+                    [(self.store, _key_text(key), text) for key, text in batch.puts.items()],
+                )
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StorageError(f"{type(error).__name__}: {error}", batch.keys()) from None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
