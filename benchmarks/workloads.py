@@ -5,7 +5,8 @@ ours (the runner page's stand-in) or upstream's own (the PyScript page): the
 same text times both. ``raw`` is JavaScript on the runner page doing the same
 work straight on IndexedDB in as few transactions as possible: the floor.
 Each sets up untimed, then times only the work, and returns seconds.
-``{name}`` is a fresh store name per run, ``{n}`` the size.
+``{name}`` is a fresh store name per run, ``{n}`` the size, ``{options}``
+extra arguments to ``storage()`` (``ours-relaxed`` passes durability="relaxed").
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _raw(body: str) -> str:
 
 _FILL = """
 from pyscript import storage
-_s = await storage("{name}")
+_s = await storage("{name}"{options})
 for i in range({n}):
     _s[f"key-{{i}}"] = {{"i": i, "name": f"item {{i}}", "tags": ["a", "b"]}}
 await _s.sync()
@@ -55,7 +56,7 @@ await _s.sync()
 _WRITE = """
 import time
 from pyscript import storage
-s = await storage("{name}")
+s = await storage("{name}"{options})
 t0 = time.perf_counter()
 for i in range({n}):
     s[f"key-{{i}}"] = {{"i": i, "name": f"item {{i}}", "tags": ["a", "b"]}}
@@ -78,7 +79,7 @@ _OPEN = """
 import time
 from pyscript import storage
 t0 = time.perf_counter()
-s = await storage("{name}")
+s = await storage("{name}"{options})
 result = time.perf_counter() - t0
 assert len(s) == {n}, len(s)
 """
@@ -106,7 +107,7 @@ return seconds;
 _LATENCY = """
 import time
 from pyscript import storage
-s = await storage("{name}")
+s = await storage("{name}"{options})
 t0 = time.perf_counter()
 for i in range({n}):
     s["counter"] = {{"i": i}}
@@ -129,7 +130,7 @@ return seconds;
 _BIG = """
 import time
 from pyscript import storage
-s = await storage("{name}")
+s = await storage("{name}"{options})
 value = "x" * {n}
 t0 = time.perf_counter()
 s["big"] = value

@@ -125,14 +125,13 @@ def resolve(table: Any) -> Any:
     if not isinstance(table, list) or not table:
         raise ValueError("not Flatted text: expected a non-empty JSON array")
     for entry in table:
-        if isinstance(entry, list):
-            for i, child in enumerate(entry):
-                if isinstance(child, str):
-                    entry[i] = table[int(child)]
-        elif isinstance(entry, dict):
-            for k, child in entry.items():
-                if isinstance(child, str):
-                    entry[k] = table[int(child)]
+        kind = type(entry)
+        if kind is list:
+            entry[:] = [table[int(child)] if type(child) is str else child for child in entry]
+        elif kind is dict:
+            for key, child in entry.items():
+                if type(child) is str:
+                    entry[key] = table[int(child)]
     return table[0]
 
 

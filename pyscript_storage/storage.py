@@ -125,12 +125,15 @@ class Storage(dict):  # type: ignore[type-arg]
         await self._store.queue.sync()
 
 
-def open_backend(name: str) -> Backend:
+DURABILITIES = ("strict", "default", "relaxed")
+
+
+def open_backend(name: str, durability: str = "strict") -> Backend:
     """The backend for the store ``name`` on this interpreter."""
     if sys.platform == "emscripten":
         from .indexeddb import IndexedDBBackend
 
-        return IndexedDBBackend(name)
+        return IndexedDBBackend(name, durability)
     from .sqlite import SQLiteBackend
 
     return SQLiteBackend(name)
@@ -140,12 +143,17 @@ async def storage(
     name: str = "",
     storage_class: type[S] = Storage,  # type: ignore[assignment]
     *,
+    durability: str = "strict",
     backend: Backend | None = None,
 ) -> S:
     """Open (or create) the persistent store ``name``; contents are loaded at once.
 
     Raises ValueError for an empty name. ``storage_class`` may be a subclass of
-    Storage. ``backend`` overrides where entries live (tests use MemoryBackend).
+    Storage. ``durability`` is the IndexedDB transaction hint for every write:
+    "strict" (default: sync() returns once the data is flushed to disk),
+    "relaxed" (faster; committed, but an OS crash right after may lose it) or
+    "default" (the engine's choice; upstream PyScript's). ``backend``
+    overrides where entries live (tests use MemoryBackend).
 
     >>> settings = await storage("app-settings")
     """
@@ -155,6 +163,8 @@ async def storage(
         raise ValueError("Storage name must be a non-empty string")
     if not (isinstance(storage_class, type) and issubclass(storage_class, Storage)):
         raise TypeError("storage_class must be Storage or a subclass of it")
+    if durability not in DURABILITIES:
+        raise ValueError(f"durability must be one of {DURABILITIES}, not {durability!r}")
     full_name = f"@pyscript/{name}"
-    backend = backend or open_backend(full_name)
+    backend = backend or open_backend(full_name, durability)
     return storage_class(_Store(name, backend, await backend.load()))

@@ -178,13 +178,13 @@ BASICS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "names",
-        "two names in one origin are separate stores",
+        "two names in one origin are separate stores (one written with relaxed durability)",
         (
             Python(
                 """
                 from pyscript_storage import storage
                 settings = await storage("app-settings")
-                cache = await storage("api-cache")
+                cache = await storage("api-cache", durability="relaxed")
                 settings["k"] = "settings"
                 cache["k"] = "cache"
                 cache["only-in-cache"] = 1

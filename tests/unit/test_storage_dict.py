@@ -33,6 +33,8 @@ def test_name_is_checked() -> None:
         run(storage(42, backend=MemoryBackend()))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         run(storage("x", storage_class=dict, backend=MemoryBackend()))  # type: ignore[type-var]
+    with pytest.raises(ValueError, match="durability"):
+        run(storage("x", durability="eventually", backend=MemoryBackend()))
 
 
 def test_loads_existing_entries_and_persists_every_mutation() -> None:
