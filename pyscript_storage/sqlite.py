@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,16 +67,33 @@ class SQLiteBackend:
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
-                db.execute(_SCHEMA)
-            except (OSError, sqlite3.Error) as error:
-                raise StorageError(f"cannot open {self.path}: {error}") from None
-            self._db = db
+            # Switching a new file to WAL and creating the table can meet another
+            # process doing the same; SQLite then answers "locked" at once, without
+            # waiting for busy_timeout, so the set-up is retried until it runs out.
+            deadline = time.monotonic() + self.busy_timeout
+            while True:
+                try:
+                    self._db = self._open()
+                    break
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error) or time.monotonic() > deadline:
+                        raise StorageError(f"cannot open {self.path}: {error}") from None
+                    time.sleep(0.02)
+                except (OSError, sqlite3.Error) as error:
+                    raise StorageError(f"cannot open {self.path}: {error}") from None
         return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     async def load(self) -> dict[Key, Any]:
         db = self._connection()
