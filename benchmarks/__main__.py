@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 140)  # logs: no wrapping at 80
     try:
         config = load(args.config)
         engines = args.engine or [p.name for p in config.projects]

@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 140)  # logs: no wrapping at 80
     try:
         if args.command == "fetch":
             for package in (assets.PYODIDE, assets.PYSCRIPT_CORE, assets.FLATTED):

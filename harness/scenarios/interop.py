@@ -158,7 +158,40 @@ tuple_keyed = await storage("tuple-key")
 assert dict(tuple_keyed) == {("t", 1): "tuple key", "plain": "next to it"}, dict(tuple_keyed)
 """
 
+# Installs the wheel under test into the PyScript page's own Pyodide, as a user
+# would with the wheel file (micropip needs a CDN, so it is unpacked directly).
+_INSTALL_OURS_IN_PYSCRIPT = """
+import io, site, zipfile
+import js
+from pyodide.http import pyfetch
+response = await pyfetch(js.window.harnessWheelUrl)
+assert response.ok, response.status
+zipfile.ZipFile(io.BytesIO(await response.bytes())).extractall(site.getsitepackages()[0])
+"""
+
+_BOTH_IN_ONE_PAGE = """
+from pyscript import storage as upstream_storage
+from pyscript_storage import storage
+ours = await storage("side-by-side")
+ours["from-ours"] = {"written": "by pyscript_storage", "n": [1, 2.5]}
+await ours.sync()
+theirs = await upstream_storage("side-by-side")
+assert dict(theirs) == {"from-ours": {"written": "by pyscript_storage", "n": [1, 2.5]}}, dict(theirs)
+theirs["from-upstream"] = bytearray(b"upstream")
+await theirs.sync()
+again = await storage("side-by-side")
+assert dict(again) == {
+    "from-ours": {"written": "by pyscript_storage", "n": [1, 2.5]},
+    "from-upstream": bytearray(b"upstream"),
+}, dict(again)
+"""
+
 INTEROP: tuple[Scenario, ...] = (
+    Scenario(
+        "pyscript-page",
+        "the wheel installs into a real PyScript page's Pyodide and works beside upstream's storage",
+        (Visit(0, "upstream"), Python(_INSTALL_OURS_IN_PYSCRIPT), Python(_BOTH_IN_ONE_PAGE)),
+    ),
     Scenario(
         "interop-from-upstream",
         "a store written by upstream PyScript reads back value for value and type for type here",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +14,9 @@ import pytest
 from pyscript_storage import storage
 from pyscript_storage.sqlite import SQLiteBackend, default_path
 
+from .aio import run
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(coro: Any) -> Any:
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 @pytest.fixture

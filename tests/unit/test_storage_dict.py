@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -11,11 +10,7 @@ import pytest
 from pyscript_storage import Storage, StorageError, codec, storage
 from pyscript_storage.engine import MemoryBackend
 
-
-def run(coro: Any) -> Any:
-    """asyncio.run in a thread of its own: Playwright's sync API may own this thread's loop."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+from .aio import run
 
 
 async def reopen(backend: MemoryBackend) -> Storage:
