@@ -96,6 +96,13 @@ class SQLiteBackend:
         return db
 
     async def load(self) -> dict[Key, Any]:
+        return self.load_now()
+
+    async def flush(self, batch: Batch) -> None:
+        self.flush_now(batch)
+
+    def load_now(self) -> dict[Key, Any]:
+        """load(), synchronously: SQLite needs no event loop (the flat API uses this)."""
         db = self._connection()
         try:
             rows = db.execute("SELECT key, value FROM entries WHERE store = ?", (self.store,)).fetchall()
@@ -103,7 +110,8 @@ class SQLiteBackend:
             raise StorageError(f"{type(error).__name__}: {error}") from None
         return {restore_key(json.loads(key)): decode(value) for key, value in rows}
 
-    async def flush(self, batch: Batch) -> None:
+    def flush_now(self, batch: Batch) -> None:
+        """flush(), synchronously: committed (on disk) when it returns."""
         db = self._connection()
         try:
             db.execute("BEGIN IMMEDIATE")

@@ -1,0 +1,115 @@
+"""The flat Scripting Storage API on CPython: the seed's examples, verbatim, across processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The seed's three examples (shared/seeds/001_ed3078a7ed5bde0d.txt), verbatim.
+COUNTER = """
+import scripting; Storage = scripting.Storage; Script = scripting.Script
+
+count = (Storage.get("hits") or 0) + 1
+Storage.set("hits", count)
+Script.exit({"hits": count})
+"""
+
+SHARE = """
+# Python side
+import scripting; Storage = scripting.Storage
+Storage.set("session_token", "abc123", shared=True)
+"""
+
+LIST_AND_CLEAR = """
+import scripting; Storage = scripting.Storage
+
+print("Stored keys:", Storage.keys())
+Storage.clear()  # wipe everything this script wrote
+"""
+
+
+def script(tmp_path: Path, name: str, code: str) -> str:
+    """Run ``code`` as the script file ``name``.py in a new process; its stdout."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(code))
+    env = {**os.environ, "PYSCRIPT_STORAGE_DB": str(tmp_path / "db.sqlite3"), "PYTHONPATH": str(ROOT)}
+    env.pop("PYSCRIPT_STORAGE_SCRIPT", None)
+    done = subprocess.run(
+        [sys.executable, str(path)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_counter_survives_across_runs(tmp_path: Path) -> None:
+    assert [json.loads(script(tmp_path, "counter", COUNTER)) for _ in range(3)] == [
+        {"hits": 1},
+        {"hits": 2},
+        {"hits": 3},
+    ]
+
+
+def test_scripts_are_isolated_and_shared_keys_are_seen_by_both(tmp_path: Path) -> None:
+    script(tmp_path, "counter", COUNTER)
+    script(tmp_path, "sharer", SHARE)
+    other = """
+        import scripting; Storage = scripting.Storage
+        print(Storage.get("hits"), Storage.contains("hits"), Storage.keys(),
+              Storage.get("session_token", shared=True))
+    """
+    assert script(tmp_path, "other", other) == "None False [] abc123"
+    mine = """
+        import scripting; Storage = scripting.Storage
+        print(Storage.get("hits"), Storage.get("session_token"), Storage.get("session_token", shared=True))
+    """
+    assert script(tmp_path, "counter", mine) == "1 None abc123"
+
+
+def test_listing_and_clearing_leaves_shared_and_other_scripts(tmp_path: Path) -> None:
+    setup = """
+        import scripting; Storage = scripting.Storage
+        Storage.set("a", 1); Storage.set("b", {"x": [1, 2.5, None, True]})
+        Storage.set("keep", "shared", shared=True)
+    """
+    script(tmp_path, "lister", setup)
+    script(tmp_path, "neighbour", 'import scripting; scripting.Storage.set("mine", 1)')
+    assert script(tmp_path, "lister", LIST_AND_CLEAR) == "Stored keys: ['a', 'b']"
+    after = """
+        import scripting; Storage = scripting.Storage
+        print(Storage.keys(), Storage.get("keep", shared=True))
+    """
+    assert script(tmp_path, "lister", after) == "[] shared"
+    assert script(tmp_path, "neighbour", 'import scripting; print(scripting.Storage.get("mine"))') == "1"
+
+
+def test_api_semantics_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYSCRIPT_STORAGE_DB", str(tmp_path / "db.sqlite3"))
+    monkeypatch.setenv("PYSCRIPT_STORAGE_SCRIPT", "in-process")
+    from pyscript_storage import scripting
+
+    monkeypatch.setattr(scripting, "_domains", {})
+    storage = scripting.Storage
+    assert storage.set("user", {"name": "Alice", "premium": True}) is True
+    assert storage.get("user") == {"name": "Alice", "premium": True}
+    assert storage.get("missing") is None
+    storage.remove("missing")  # no-op
+    for bad in ({1, 2}, b"bytes", bytearray(b"x"), float("nan"), object(), {1: "int key"}):
+        with pytest.raises(TypeError):
+            storage.set("bad", bad)
+    circular: list[object] = []
+    circular.append(circular)
+    with pytest.raises(TypeError):
+        storage.set("bad", circular)
+    with pytest.raises(TypeError):
+        storage.set(1, "int key")  # type: ignore[arg-type]
+    assert not storage.contains("bad") and storage.keys() == ["user"]
+    storage.remove("user")
+    assert storage.keys() == []
