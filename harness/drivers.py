@@ -53,6 +53,7 @@ class Driver(ABC):
         self.url: str | None = None
         self.version = "unknown"
         self.notes: list[str] = []  # infrastructure hiccups worth showing in the report
+        self.console: list[str] = []  # the page's console messages, where the driver sees them
 
     @abstractmethod
     def start(self) -> None:
@@ -140,7 +141,6 @@ class PlaywrightDriver(Driver):
         self._playwright = playwright
         self._context: Any = None
         self._page: Any = None
-        self.console: list[str] = []
 
     def start(self) -> None:
         browser_type = getattr(self._playwright, self.project.engine)

@@ -12,7 +12,6 @@ __all__ = ["print_matrix"]
 _STYLE = {
     "passed": "[green]pass[/green]",
     "failed": "[bold red]FAIL[/bold red]",
-    "error": "[bold red]ERROR[/bold red]",
     "xfailed": "[yellow]xfail[/yellow]",
     "xpassed": "[magenta]XPASS[/magenta]",
 }

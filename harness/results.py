@@ -9,7 +9,7 @@ from typing import Literal
 
 __all__ = ["Cell", "Run", "Status"]
 
-Status = Literal["passed", "failed", "xfailed", "xpassed", "error"]
+Status = Literal["passed", "failed", "xfailed", "xpassed"]
 OK: tuple[Status, ...] = ("passed", "xfailed")
 
 

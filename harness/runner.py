@@ -12,7 +12,6 @@ import shutil
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -115,12 +114,7 @@ def _run_steps(session: Session, driver: Driver, scenario: Scenario) -> None:
             raise StepFailed(f"step {index} ({type(step).__name__}) failed:\n{failure}") from None
 
 
-def run_cell(
-    session: Session,
-    scenario: Scenario,
-    project: Project,
-    on_version: Callable[[str], None] | None = None,
-) -> Cell:
+def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
     """Run one scenario in a new browser of ``project``; never raises for a failure."""
     started = time.monotonic()
     reason = scenario.xfail.get(project.engine)
@@ -132,13 +126,13 @@ def run_cell(
         with session.driver(project) as driver:
             notes = driver.notes
             version = driver.version
-            if on_version:
-                on_version(version)
             try:
                 _run_steps(session, driver, scenario)
             except Exception:
                 if session.artifacts is not None:
                     screenshot = _screenshot(session.artifacts, scenario, project, driver)
+                if driver.console:
+                    notes.append("page console (last lines): " + " | ".join(driver.console[-10:]))
                 raise
         failed = False
     except StepFailed as failure:
