@@ -42,9 +42,7 @@ def script(tmp_path: Path, name: str, code: str) -> str:
     path.write_text(textwrap.dedent(code))
     env = {**os.environ, "PYSCRIPT_STORAGE_DB": str(tmp_path / "db.sqlite3"), "PYTHONPATH": str(ROOT)}
     env.pop("PYSCRIPT_STORAGE_SCRIPT", None)
-    done = subprocess.run(
-        [sys.executable, str(path)], env=env, capture_output=True, text=True, timeout=120
-    )
+    done = subprocess.run([sys.executable, str(path)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
