@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import assets, scenarios
+from . import assets, doctor, scenarios
 from .config import DEFAULT_PATH, ConfigError, load
 from .report import print_matrix
 from .results import Run
@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for screenshots of failed cells (default: %(default)s)",
     )
     commands.add_parser("list", help="list the scenarios and the configured engines")
+    commands.add_parser(
+        "doctor",
+        help="which engines, drivers and tools are here (with versions), and how to install the rest",
+    )
     commands.add_parser(
         "fetch",
         help="fetch the pinned front-end files (Pyodide, @pyscript/core, flatted) into the cache",
@@ -125,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             for package in (assets.PYODIDE, assets.PYSCRIPT_CORE, assets.FLATTED):
                 console.print(f"{package.spec}: {assets.ensure(package)}")
             return 0
+        if args.command == "doctor":
+            found = doctor.checks(load(args.config))
+            doctor.print_checks(found, console)
+            return 0 if all(check.ok for check in found) else 1
         if args.command == "list":
             config = load(args.config)
             for scenario in scenarios.SCENARIOS:
