@@ -113,6 +113,12 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                     run.engines[project.name] = cell.engine_version
                     run.cells.append(cell)
                     progress.advance(task)
+                    # A line per cell stays in the log (the bar is transient; in CI it is all there is).
+                    progress.console.print(
+                        f"{len(run.cells)}/{progress.tasks[0].total:.0f} {cell.scenario} x {cell.project}:"
+                        f" {cell.status} in {cell.seconds:.1f}s",
+                        highlight=False,
+                    )
         run.seconds = time.monotonic() - started
     print_matrix(run, console)
     if args.json:
