@@ -40,6 +40,19 @@ _WAIT_READY = """new Promise((resolve) => {
 })"""
 
 
+# Runs a JavaScript step (BODY) bounded in time; resolves JSON text {ok, result | error}.
+_RUN_JS = """Promise.race([
+  (async () => {
+BODY
+  })().then(
+    (result) => JSON.stringify({ok: true, result: result === undefined ? null : result}),
+    (e) => JSON.stringify({ok: false, error: e instanceof Error
+      ? `${e.name}: ${e.message}\\n${e.stack || ""}` : String(e)})),
+  new Promise((resolve) => setTimeout(() => resolve(JSON.stringify(
+    {ok: false, error: `JavaScript step timed out after ${args[0]} ms`})), args[0])),
+])"""
+
+
 class StepFailed(Exception):
     """A page or browser action failed; the message says what and why."""
 
@@ -117,6 +130,14 @@ class Driver(ABC):
         """Run a Python step on the page (or its worker); its ``result``, or StepFailed."""
         function = "runPythonInWorker" if worker else "runPython"
         text = self.evaluate(f"window.{function}(args[0], args[1])", [code, timeout_ms], timeout_ms + 30_000)
+        outcome = json.loads(text)
+        if not outcome.get("ok"):
+            raise StepFailed(outcome.get("error", "unknown failure"))
+        return outcome.get("result")
+
+    def run_javascript(self, code: str, *, timeout_ms: int = 60_000) -> Any:
+        """Run ``code`` on the page as an async function body; its return value, or StepFailed."""
+        text = self.evaluate(_RUN_JS.replace("BODY", code), [timeout_ms], timeout_ms + 30_000)
         outcome = json.loads(text)
         if not outcome.get("ok"):
             raise StepFailed(outcome.get("error", "unknown failure"))

@@ -20,7 +20,7 @@ from . import assets
 from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
 from .results import Cell, Status
-from .scenarios import Page, Python, Reload, Restart, Scenario, Visit
+from .scenarios import JavaScript, Page, Python, Reload, Restart, Scenario, Visit
 from .server import Server
 from .wheel import Wheel
 
@@ -104,6 +104,8 @@ def _run_steps(session: Session, driver: Driver, scenario: Scenario) -> None:
         try:
             if isinstance(step, Python):
                 driver.run_python(step.code, worker=step.worker)
+            elif isinstance(step, JavaScript):
+                driver.run_javascript(step.code)
             elif isinstance(step, Reload):
                 driver.reload()
             elif isinstance(step, Restart):

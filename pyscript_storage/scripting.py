@@ -10,12 +10,22 @@ Synchronous, as the seed documents it. Each script's keys live in its own
 store, ``@pyscript/scripting/script/<name>``; shared keys in
 ``@pyscript/scripting/shared``, verbatim. Values must be JSON: str, int,
 float, bool, None, list, dict (str keys) and their combinations; anything else
-raises TypeError and stores nothing.
+raises TypeError and stores nothing. ``setData``/``getData`` hold bytes.
 
-On plain CPython the stores are in the SQLite file ``storage()`` uses and
-every call reads or commits at once. The script's name is
-``$PYSCRIPT_STORAGE_SCRIPT``, else the file name of ``sys.argv[0]`` without
-its extension. (In the browser: not yet, see the project's issue 5.)
+Where the entries live:
+- plain CPython: the SQLite file ``storage()`` uses; the stores are read on
+  first use and every call commits at once.
+- the browser (Pyodide): IndexedDB, through the same write queue as
+  ``storage()``. IndexedDB is asynchronous, so the page loads both stores
+  first with ``await scripting.ready(name)``; after that every call answers
+  at once, writes are queued and flushed in the background, and
+  ``await scripting.sync()`` returns once they are committed (or raises
+  StorageError naming the keys of a refused batch). ``ready()`` also puts the
+  JavaScript twin on the page as ``globalThis.scripting.Storage``.
+
+The script's name is the one given to ``ready()``, else
+``$PYSCRIPT_STORAGE_SCRIPT``, else the file name of ``sys.argv[0]`` (CPython)
+or of the page's address (browser) without its extension.
 """
 
 from __future__ import annotations
@@ -23,49 +33,145 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import codec
-from .engine import Batch
+from .engine import Backend, Batch, WriteQueue
 
-__all__ = ["Storage", "Script", "script_name"]
+__all__ = ["Storage", "Script", "ScriptExit", "ready", "sync", "script_name"]
 
 STORE_PREFIX = "@pyscript/scripting/"
+IN_BROWSER = sys.platform == "emscripten"
 
 
 def script_name() -> str:
     """The current script's name, which namespaces its private keys."""
+    if _script is not None:
+        return _script
     explicit = os.environ.get("PYSCRIPT_STORAGE_SCRIPT")
     if explicit:
         return explicit
+    if IN_BROWSER:
+        import js
+
+        location = getattr(js, "location", None)
+        return Path(str(location.pathname) if location else "").stem or "index"
     argv0 = sys.argv[0] if sys.argv and sys.argv[0] not in ("", "-c", "-") else ""
     return Path(argv0).stem or "interactive"
 
 
 class _Domain:
-    """One store of the flat API, read once and written through at once."""
+    """One store of the flat API: its entries in memory and the way writes reach disk.
 
-    def __init__(self, store_name: str) -> None:
-        if sys.platform == "emscripten":
-            raise NotImplementedError("the flat Storage API in the browser is not built yet")
-        from .sqlite import SQLiteBackend
+    With ``queue`` (the browser) a write is queued and ``sync()`` waits for it;
+    without (CPython's SQLite) ``write_now`` commits it before the call returns.
+    """
 
-        self.backend = SQLiteBackend(store_name)
-        self.entries: dict[Any, Any] = self.backend.load_now()
+    def __init__(
+        self,
+        entries: dict[Any, Any],
+        queue: WriteQueue | None = None,
+        write_now: Callable[[Batch], None] | None = None,
+    ) -> None:
+        self.entries = entries
+        self.queue = queue
+        self.write_now = write_now
 
-    def write(self, batch: Batch) -> None:
-        self.backend.flush_now(batch)
+    def put(self, key: str, text: str) -> None:
+        if self.queue is not None:
+            self.queue.put(key, text)
+        elif self.write_now is not None:
+            self.write_now(Batch(puts={key: text}))
+        self.entries[key] = codec.decode(text)
+
+    def delete(self, key: str) -> None:
+        if self.queue is not None:
+            self.queue.delete(key)
+        elif self.write_now is not None:
+            self.write_now(Batch(deletes={key}))
+        del self.entries[key]
+
+    def clear(self) -> None:
+        if self.queue is not None:
+            self.queue.clear()
+        elif self.write_now is not None:
+            self.write_now(Batch(clear=True))
+        self.entries.clear()
+
+    async def sync(self) -> None:
+        if self.queue is not None:
+            await self.queue.sync()
 
 
 _domains: dict[str, _Domain] = {}
+_script: str | None = None
+
+
+def _store_name(shared: bool) -> str:
+    return STORE_PREFIX + ("shared" if shared else f"script/{script_name()}")
+
+
+def _default_backend(store_name: str) -> Backend:
+    from .storage import open_backend
+
+    return open_backend(store_name)
+
+
+async def ready(
+    name: str | None = None,
+    *,
+    backend: Callable[[str], Backend] | None = None,
+) -> None:
+    """Load this script's keys and the shared ones, so every call can answer at once.
+
+    Needed in the browser (IndexedDB cannot be read synchronously) before the
+    script's code runs; harmless on CPython. ``name`` sets the script's name
+    (see module docs); ``backend`` maps a store name to a Backend (tests).
+    In the browser it also installs the JavaScript twin, ``globalThis.scripting``.
+    """
+    global _script
+    if name is not None:
+        if not isinstance(name, str) or not name:
+            raise ValueError("a script's name must be a non-empty str")
+        _script = name
+    for shared in (False, True):
+        store_name = _store_name(shared)
+        if store_name in _domains:
+            continue
+        if backend is None and not IN_BROWSER:
+            _domain(shared)  # SQLite: loaded synchronously, written at once
+            continue
+        opened = (backend or _default_backend)(store_name)
+        _domains[store_name] = _Domain(await opened.load(), queue=WriteQueue(opened.flush))
+    if sys.platform == "emscripten":  # a real page (tests may set IN_BROWSER without one)
+        from .scripting_twin import install
+
+        install()
+
+
+async def sync() -> None:
+    """Wait until every queued write of the flat API is committed (StorageError if refused)."""
+    for domain in list(_domains.values()):
+        await domain.sync()
 
 
 def _domain(shared: bool) -> _Domain:
-    name = STORE_PREFIX + ("shared" if shared else f"script/{script_name()}")
-    if name not in _domains:
-        _domains[name] = _Domain(name)
-    return _domains[name]
+    store_name = _store_name(shared)
+    domain = _domains.get(store_name)
+    if domain is not None:
+        return domain
+    if IN_BROWSER:
+        raise RuntimeError(
+            "the Storage API is not loaded for this script: in the browser, "
+            "run `await scripting.ready()` (or ready('name')) before the script's code"
+        )
+    from .sqlite import SQLiteBackend
+
+    backend = SQLiteBackend(store_name)
+    domain = _domains[store_name] = _Domain(backend.load_now(), write_now=backend.flush_now)
+    return domain
 
 
 def _check_key(key: Any) -> None:
@@ -78,10 +184,14 @@ def _json_text(value: Any) -> str:
     try:
         json.dumps(value, allow_nan=False)  # refuses sets, bytes, NaN, circular values...
         if isinstance(value, (bytearray, memoryview)):
-            raise TypeError(f"{type(value).__name__} is not JSON")
+            raise TypeError(f"{type(value).__name__} is not JSON (store bytes with setData)")
         return codec.encode(value)
     except (TypeError, ValueError) as error:
         raise TypeError(f"Storage values must be JSON-serializable: {error}") from None
+
+
+def _is_data(value: Any) -> bool:
+    return isinstance(value, (bytearray, memoryview))
 
 
 class Storage:
@@ -89,19 +199,40 @@ class Storage:
 
     @staticmethod
     def set(key: str, value: Any, shared: bool = False) -> bool:
-        """Persist ``value`` under ``key``; True once it is stored."""
+        """Persist ``value`` under ``key``; True once it is stored (browser: queued)."""
         _check_key(key)
-        text = _json_text(value)
-        domain = _domain(shared)
-        domain.write(Batch(puts={key: text}))
-        domain.entries[key] = codec.decode(text)
+        _domain(shared).put(key, _json_text(value))
         return True
 
     @staticmethod
     def get(key: str, shared: bool = False) -> Any:
-        """The value stored under ``key``, or None."""
+        """The value stored under ``key``, or None; TypeError if it holds bytes (use getData)."""
         _check_key(key)
-        return _domain(shared).entries.get(key)
+        value = _domain(shared).entries.get(key)
+        if _is_data(value):
+            raise TypeError(f"the key {key!r} holds binary data: read it with Storage.getData")
+        return value
+
+    @staticmethod
+    def setData(key: str, data: bytes | bytearray | memoryview, shared: bool = False) -> bool:  # noqa: N802
+        """Persist binary ``data`` under ``key``; True once it is stored (browser: queued)."""
+        _check_key(key)
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"Storage.setData takes bytes, not {type(data).__name__}")
+        _domain(shared).put(key, codec.encode(bytearray(data)))
+        return True
+
+    @staticmethod
+    def getData(key: str, shared: bool = False) -> bytes | None:  # noqa: N802
+        """The bytes stored under ``key``, or None; TypeError if it holds a JSON value."""
+        _check_key(key)
+        domain = _domain(shared)
+        if key not in domain.entries:
+            return None
+        value = domain.entries[key]
+        if not _is_data(value):
+            raise TypeError(f"the key {key!r} holds a JSON value, not data: read it with Storage.get")
+        return bytes(value)
 
     @staticmethod
     def remove(key: str, shared: bool = False) -> None:
@@ -109,8 +240,7 @@ class Storage:
         _check_key(key)
         domain = _domain(shared)
         if key in domain.entries:
-            domain.write(Batch(deletes={key}))
-            del domain.entries[key]
+            domain.delete(key)
 
     @staticmethod
     def contains(key: str, shared: bool = False) -> bool:
@@ -126,9 +256,15 @@ class Storage:
     @staticmethod
     def clear() -> None:
         """Remove this script's keys; the shared domain and other scripts keep theirs."""
-        domain = _domain(False)
-        domain.write(Batch(clear=True))
-        domain.entries.clear()
+        _domain(False).clear()
+
+
+class ScriptExit(SystemExit):
+    """Raised by ``Script.exit``; ``result`` is the value the script ended with."""
+
+    def __init__(self, result: Any = None) -> None:
+        super().__init__(0)
+        self.result = result
 
 
 class Script:
@@ -136,7 +272,7 @@ class Script:
 
     @staticmethod
     def exit(result: Any = None) -> None:
-        """End the script with ``result``, printed as JSON on CPython."""
+        """End the script with ``result``, printed as JSON (a page's host reads ``.result``)."""
         if result is not None:
             print(json.dumps(result))
-        raise SystemExit(0)
+        raise ScriptExit(result)

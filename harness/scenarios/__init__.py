@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from .basics import BASICS
 from .interop import INTEROP
-from .model import Page, Python, Reload, Restart, Scenario, Step, Visit
+from .model import JavaScript, Page, Python, Reload, Restart, Scenario, Step, Visit
 from .mutations import MUTATIONS
+from .scripting import SCRIPTING
 from .seed import SEED_EXAMPLES
 from .values import HARD_VALUES
 
-__all__ = ["Page", "Python", "Reload", "Restart", "Scenario", "Step", "Visit", "SCENARIOS", "select"]
+__all__ = [
+    "JavaScript",
+    "Page",
+    "Python",
+    "Reload",
+    "Restart",
+    "Scenario",
+    "Step",
+    "Visit",
+    "SCENARIOS",
+    "select",
+]
 
-SCENARIOS: tuple[Scenario, ...] = BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES
+SCENARIOS: tuple[Scenario, ...] = BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES + SCRIPTING
 
 
 def select(names: list[str] | None = None, keyword: str | None = None) -> list[Scenario]:

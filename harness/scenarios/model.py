@@ -2,9 +2,11 @@
 
 ``Python`` steps run on the current page (or in its Web Worker) and assert
 what they expect themselves: a failed assertion is the cell's failure, with
-its Python traceback. ``Reload``, ``Restart`` and ``Visit`` act on the browser
-between them. ``xfail`` names engines that truly cannot do a scenario, with
-the reason, so the report shows an expected failure, never a silent skip.
+its Python traceback. ``JavaScript`` steps run on the page itself (the JS
+side of a page, e.g. the flat API's twin) and fail by throwing. ``Reload``,
+``Restart`` and ``Visit`` act on the browser between them. ``xfail`` names
+engines that truly cannot do a scenario, with the reason, so the report
+shows an expected failure, never a silent skip.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Python", "Reload", "Restart", "Visit", "Scenario", "Step", "Page"]
+__all__ = ["Python", "JavaScript", "Reload", "Restart", "Visit", "Scenario", "Step", "Page"]
 
 # runner: plain Pyodide with the wheel under test (and a `pyscript` stand-in);
 # upstream: a real PyScript page whose `pyscript.storage` is upstream's own.
@@ -26,6 +28,16 @@ class Python:
 
     code: str
     worker: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", textwrap.dedent(self.code).strip() + "\n")
+
+
+@dataclass(frozen=True)
+class JavaScript:
+    """Run JavaScript on the page, as the body of an async function; it throws to fail."""
+
+    code: str
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "code", textwrap.dedent(self.code).strip() + "\n")
@@ -49,7 +61,7 @@ class Visit:
     page: Page = "runner"
 
 
-Step = Python | Reload | Restart | Visit
+Step = Python | JavaScript | Reload | Restart | Visit
 
 
 @dataclass(frozen=True)

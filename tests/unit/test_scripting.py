@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from pyscript_storage.engine import StorageError
+
+from .aio import run
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # The seed's three examples (shared/seeds/001_ed3078a7ed5bde0d.txt), verbatim.
@@ -94,6 +98,7 @@ def test_api_semantics_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     from pyscript_storage import scripting
 
     monkeypatch.setattr(scripting, "_domains", {})
+    monkeypatch.setattr(scripting, "_script", None)
     storage = scripting.Storage
     assert storage.set("user", {"name": "Alice", "premium": True}) is True
     assert storage.get("user") == {"name": "Alice", "premium": True}
@@ -111,3 +116,78 @@ def test_api_semantics_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert not storage.contains("bad") and storage.keys() == ["user"]
     storage.remove("user")
     assert storage.keys() == []
+
+
+def test_binary_data_on_cpython(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYSCRIPT_STORAGE_DB", str(tmp_path / "db.sqlite3"))
+    monkeypatch.setenv("PYSCRIPT_STORAGE_SCRIPT", "binary")
+    from pyscript_storage import scripting
+
+    monkeypatch.setattr(scripting, "_domains", {})
+    monkeypatch.setattr(scripting, "_script", None)
+    storage = scripting.Storage
+    assert storage.setData("blob", bytes(range(256))) is True
+    assert storage.setData("view", memoryview(b"abc"), shared=True) is True
+    assert storage.getData("blob") == bytes(range(256))
+    assert storage.getData("view", shared=True) == b"abc"
+    assert storage.getData("missing") is None
+    storage.set("json", [1])
+    with pytest.raises(TypeError, match="getData"):
+        storage.get("blob")
+    with pytest.raises(TypeError, match="Storage.get"):
+        storage.getData("json")
+    with pytest.raises(TypeError):
+        storage.setData("text", "not bytes")  # type: ignore[arg-type]
+    monkeypatch.setattr(scripting, "_domains", {})  # a new process, as far as the API knows
+    assert storage.getData("blob") == bytes(range(256)) and storage.keys() == ["blob", "json"]
+
+
+def test_queued_path_as_in_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What Pyodide runs: ready() loads both stores, writes wait in the queue until sync()."""
+    from pyscript_storage import scripting
+    from pyscript_storage.engine import MemoryBackend
+
+    backends: dict[str, MemoryBackend] = {}
+
+    def backend(name: str) -> MemoryBackend:
+        return backends.setdefault(name, MemoryBackend())
+
+    monkeypatch.setattr(scripting, "_domains", {})
+    monkeypatch.setattr(scripting, "_script", None)
+    monkeypatch.setattr(scripting, "IN_BROWSER", True)  # no lazy SQLite: ready() is required
+    monkeypatch.setenv("PYSCRIPT_STORAGE_SCRIPT", "page")  # not the page's address: no js here
+    storage = scripting.Storage
+    with pytest.raises(RuntimeError, match="ready"):
+        storage.get("x")
+
+    async def first_run() -> None:
+        await scripting.ready("one", backend=backend)
+        storage.set("x", {"a": 1})
+        storage.set("token", "t", shared=True)
+        storage.setData("blob", b"\x00\xff")
+        assert storage.get("x") == {"a": 1}  # answered from memory at once
+        assert backends["@pyscript/scripting/script/one"].entries == {}  # not yet written
+        await scripting.sync()
+        assert set(backends["@pyscript/scripting/script/one"].entries) == {"x", "blob"}
+        assert set(backends["@pyscript/scripting/shared"].entries) == {"token"}
+
+    run(first_run())
+    monkeypatch.setattr(scripting, "_domains", {})  # a reload: memory is gone, the backends stay
+
+    async def second_run() -> None:
+        await scripting.ready("two", backend=backend)
+        assert storage.keys() == [] and storage.get("token", shared=True) == "t"
+        await scripting.ready("one", backend=backend)
+        assert storage.get("x") == {"a": 1} and storage.getData("blob") == b"\x00\xff"
+        backends["@pyscript/scripting/script/one"].fail = "QuotaExceededError: full"
+        storage.set("y", 2)
+        with pytest.raises(StorageError) as failed:
+            await scripting.sync()
+        assert failed.value.keys == ("y",)
+        storage.clear()
+        await scripting.sync()  # the store stays usable
+        assert backends["@pyscript/scripting/script/one"].entries == {}
+
+    run(second_run())
+    with pytest.raises(ValueError):
+        run(scripting.ready(""))
