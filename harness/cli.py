@@ -1,10 +1,16 @@
-"""Command line for the harness.
+"""Command line for the harness: the suite, bug reproduction, the release gate.
 
-python -m harness run                      # every scenario in every engine
-python -m harness run --engine firefox -k reload
-python -m harness run --wheel dist/pyscript_storage-0.1.0-py3-none-any.whl --json out.json
-python -m harness list                     # the scenarios and engines known
-python -m harness fetch                    # Pyodide & co. from the npm registry, checked
+  python -m harness run                          every scenario in every engine
+  python -m harness run --engine firefox -k reload --html reports/suite.html
+  python -m harness repro bug.py --engine webkit --quota 2MB --dump
+  python -m harness gate dist/pyscript_storage-0.1.0-py3-none-any.whl --junit gate.xml
+  python -m harness serve                        the pages on two origins, for any browser
+  python -m harness doctor                       what this machine has, and how to get the rest
+  python -m harness list                         the scenarios and engines known
+  python -m harness fetch                        Pyodide & co. from the npm registry, checked
+
+Every browser, driver, Xvfb and server started is stopped at the end, also on
+failure and Ctrl-C. Run `python -m harness COMMAND --help` for each command.
 """
 
 from __future__ import annotations
@@ -12,58 +18,139 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import assets, doctor, scenarios
-from .config import DEFAULT_PATH, ConfigError, load
-from .report import print_matrix
+from . import assets, doctor, repro, scenarios
+from .config import DEFAULT_PATH, Config, ConfigError, Project, load
+from .report import print_matrix, write_html, write_junit
 from .results import Run
-from .runner import Session, run_cell
-from .wheel import build, inspect
+from .runner import PAGES, Session, run_cell, start_server
+from .wheel import Wheel, build, inspect
 
 __all__ = ["main"]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m harness",
-        description="Run pyscript_storage's persistence scenarios in real browsers "
-        "(Chromium, Firefox, WebKit) and print a scenario x engine matrix.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__,
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("reports (any number of them)")
+    group.add_argument("--json", type=Path, metavar="PATH", help="the matrix, versions, timings, failures")
+    group.add_argument(
+        "--junit", type=Path, metavar="PATH", help="JUnit XML: one testcase per scenario x engine"
     )
-    parser.add_argument(
-        "--config", type=Path, default=DEFAULT_PATH, help="browser projects (default: %(default)s)"
+    group.add_argument(
+        "--html", type=Path, metavar="PATH", help="one self-contained page, with screenshots of failed cells"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser(
-        "run",
-        help="run the suite and print the matrix (exit 1 on any failure)",
-        description="Each scenario runs in a fresh browser with a fresh persistent profile; "
-        "a step's Python traceback is printed under the matrix.",
-    )
-    run.add_argument(
-        "--engine",
-        action="append",
-        metavar="PROJECT",
-        help="a project from the config (chromium, firefox, webkit); repeat for several; default all",
-    )
-    run.add_argument("--scenario", action="append", metavar="NAME", help="run only this scenario; repeatable")
-    run.add_argument("-k", dest="keyword", metavar="TEXT", help="scenarios whose name or text has TEXT")
-    run.add_argument(
-        "--wheel", type=Path, help="the wheel under test (default: build one from this source tree)"
-    )
-    run.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    run.add_argument(
+    group.add_argument(
         "--artifacts",
         type=Path,
         default=Path("reports"),
         help="folder for screenshots of failed cells (default: %(default)s)",
     )
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        action="append",
+        metavar="PROJECT",
+        help="a project of the config (chromium, firefox, webkit); repeat for several; default: all",
+    )
+    parser.add_argument("--scenario", action="append", metavar="NAME", help="only this scenario; repeatable")
+    parser.add_argument(
+        "-k", dest="keyword", metavar="TEXT", help="only scenarios whose name or text has TEXT"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m harness",
+        description="Run pyscript_storage in real browsers (Chromium, Firefox, WebKit): the "
+        "persistence suite as a scenario x engine matrix, a developer's snippet, or the release gate.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__,
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_PATH,
+        help="browser projects and origins (default: %(default)s)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the suite and print the matrix (exit 1 on any failure)",
+        description="Each scenario runs in a fresh browser with a fresh persistent profile; a "
+        "line is printed per finished cell, then the matrix, then every failure's traceback "
+        "(and its screenshot's path). Exit 0 when every cell passed or failed as expected.",
+        epilog="examples:\n  python -m harness run --engine chromium -k interop\n"
+        "  python -m harness run --junit reports/junit.xml --html reports/suite.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_selection(run)
+    run.add_argument("--wheel", type=Path, help="the wheel under test (default: built from this source tree)")
+    _add_report_options(run)
+
+    gate = commands.add_parser(
+        "gate",
+        help="the release gate: the whole suite against a wheel file; exit 0 only if every cell passed",
+        description="Runs every scenario in every engine against WHEEL (not the source tree), "
+        "prints the wheel's name, version and sha256 with the matrix, and exits 0 only when "
+        "every cell passed. An expected failure (xfail) blocks the gate too unless --allow-xfail.",
+        epilog="example:\n  python -m build --wheel && python -m harness gate dist/*.whl --junit gate.xml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    gate.add_argument("wheel", type=Path, metavar="WHEEL", help="the wheel file to gate")
+    gate.add_argument("--allow-xfail", action="store_true", help="let documented expected failures pass")
+    _add_report_options(gate)
+
+    rep = commands.add_parser(
+        "repro",
+        help="run your Python file in a real page with the module, step by step",
+        description=repro.__doc__,
+        epilog="example:\n  python -m harness repro quota_bug.py --engine firefox --quota 2MB --dump",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rep.add_argument("snippet", type=Path, metavar="SNIPPET.py", help="the Python file to run")
+    rep.add_argument("--engine", default="chromium", metavar="PROJECT", help="default: %(default)s")
+    rep.add_argument(
+        "--quota",
+        type=repro.parse_size,
+        metavar="SIZE",
+        help="cap each origin's storage, e.g. 2MB or 512KiB (Chromium: DevTools quota override; "
+        "Firefox: a profile pref; WebKitGTK: the launcher's origin storage ratio)",
+    )
+    rep.add_argument(
+        "--dump",
+        nargs="?",
+        const="-",
+        metavar="PATH",
+        help="afterwards, the origin's stores decoded as JSON (to PATH, or printed)",
+    )
+    rep.add_argument("--keep-going", action="store_true", help="run the steps after a failed one too")
+    rep.add_argument(
+        "--timeout", type=float, default=120.0, metavar="SECONDS", help="per step (default: 120)"
+    )
+    rep.add_argument("--wheel", type=Path, help="the wheel under test (default: built from this source tree)")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the pages, Pyodide and the wheel on the test origins, for poking by hand",
+        description="Prints the runner page's and the upstream PyScript page's URL on each origin "
+        "and serves until Ctrl-C. On the runner page, the console has runPython(code, ms).",
+    )
+    serve.add_argument("--wheel", type=Path, help="the wheel to serve (default: built from this source tree)")
+    serve.add_argument(
+        "--port", type=int, action="append", metavar="PORT", help="a port per origin (default: the config's)"
+    )
+    serve.add_argument("--for", dest="seconds", type=float, metavar="SECONDS", help="stop after this long")
+
     commands.add_parser("list", help="list the scenarios and the configured engines")
     commands.add_parser(
         "doctor",
@@ -78,53 +165,138 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _wheel(path: Path | None, console: Console) -> Iterator[Wheel]:
+    """The given wheel, or one built from the source tree (deleted afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
+        with console.status("preparing the wheel and Pyodide"):
+            wheel = inspect(path) if path else build(Path(tmp))
+            assets.ensure(assets.PYODIDE)
+        yield wheel
+
+
+def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scenario], wheel: Wheel,
+           args: argparse.Namespace, console: Console) -> Run:  # fmt: skip
+    run = Run(
+        wheel={"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256},
+        interpreter=f"Pyodide {assets.PYODIDE.version}",
+    )
+    started = time.monotonic()
+    total = len(chosen) * len(projects)
+    with (
+        Session(config, wheel, artifacts=args.artifacts) as session,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("suite", total=total)
+        for project in projects:
+            for scenario in chosen:
+                progress.update(task, description=f"{scenario.name} x {project.name}")
+                cell = run_cell(session, scenario, project)
+                run.engines[project.name] = cell.engine_version
+                run.cells.append(cell)
+                progress.advance(task)
+                # A line per cell stays in the log (the bar is transient; in CI it is all there is).
+                progress.console.print(
+                    f"{len(run.cells)}/{total} {cell.scenario} x {cell.project}:"
+                    f" {cell.status} in {cell.seconds:.1f}s",
+                    highlight=False,
+                )
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _write_reports(run: Run, args: argparse.Namespace, console: Console) -> None:
+    for path, write, what in (
+        (args.json, run.write_json, "JSON"),
+        (args.junit, lambda p: write_junit(run, p), "JUnit"),
+        (args.html, lambda p: write_html(run, p), "HTML"),
+    ):
+        if path:
+            write(path)
+            console.print(f"{what} report: {path}")
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
     config = load(args.config)
     projects = [config.project(name) for name in args.engine] if args.engine else list(config.projects)
     chosen = scenarios.select(args.scenario, args.keyword)
     if not chosen:
-        console.print("[red]no scenario matches[/red]")
+        console.print("[red]no scenario matches[/red] (python -m harness list shows them)")
         return 2
-    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
-        with console.status("preparing the wheel and Pyodide"):
-            wheel = inspect(args.wheel) if args.wheel else build(Path(tmp))
-            assets.ensure(assets.PYODIDE)
-        run = Run(
-            wheel={"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256},
-            interpreter=f"Pyodide {assets.PYODIDE.version}",
-        )
-        started = time.monotonic()
-        with (
-            Session(config, wheel, artifacts=args.artifacts) as session,
-            Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as progress,
-        ):
-            task = progress.add_task("suite", total=len(chosen) * len(projects))
-            for project in projects:
-                for scenario in chosen:
-                    progress.update(task, description=f"{scenario.name} x {project.name}")
-                    cell = run_cell(session, scenario, project)
-                    run.engines[project.name] = cell.engine_version
-                    run.cells.append(cell)
-                    progress.advance(task)
-                    # A line per cell stays in the log (the bar is transient; in CI it is all there is).
-                    progress.console.print(
-                        f"{len(run.cells)}/{progress.tasks[0].total:.0f} {cell.scenario} x {cell.project}:"
-                        f" {cell.status} in {cell.seconds:.1f}s",
-                        highlight=False,
-                    )
-        run.seconds = time.monotonic() - started
+    with _wheel(args.wheel, console) as wheel:
+        run = _suite(config, projects, chosen, wheel, args, console)
     print_matrix(run, console)
-    if args.json:
-        run.write_json(args.json)
-        console.print(f"JSON report: {args.json}")
+    _write_reports(run, args, console)
     return 0 if run.ok else 1
+
+
+def _gate(args: argparse.Namespace, console: Console) -> int:
+    config = load(args.config)
+    with _wheel(args.wheel, console) as wheel:
+        console.print(f"gating {wheel.path.name}: {wheel.name} {wheel.version}, sha256 {wheel.sha256}")
+        run = _suite(config, list(config.projects), list(scenarios.SCENARIOS), wheel, args, console)
+    print_matrix(run, console)
+    _write_reports(run, args, console)
+    allowed = ("passed", "xfailed") if args.allow_xfail else ("passed",)
+    blocking = [cell for cell in run.cells if cell.status not in allowed]
+    if blocking or not run.cells:
+        names = ", ".join(f"{c.scenario} x {c.project} ({c.status})" for c in blocking)
+        console.print(f"[bold red]GATE CLOSED[/bold red] for {wheel.path.name}: {names or 'no cells ran'}")
+        return 1
+    console.print(f"[bold green]GATE OPEN[/bold green] for {wheel.path.name} (sha256 {wheel.sha256})")
+    return 0
+
+
+def _repro(args: argparse.Namespace, console: Console) -> int:
+    config = load(args.config)
+    project = config.project(args.engine)
+    try:
+        pieces = repro.parse(args.snippet.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{args.snippet}: no such file") from None
+    with _wheel(args.wheel, console) as wheel, Session(config, wheel) as session:
+        with session.driver(project, quota=args.quota) as driver:
+            quota = f", quota {args.quota} bytes via {driver.quota_knob}" if args.quota else ""
+            console.print(f"{driver.version}, wheel {wheel.name} {wheel.version}{quota}")
+            driver.goto(session.url(0))
+            ok = repro.run(
+                pieces,
+                driver,
+                lambda origin: session.url(origin),
+                console,
+                keep_going=args.keep_going,
+                timeout_ms=int(args.timeout * 1000),
+            )
+            if args.dump:
+                repro.dump(driver, None if args.dump == "-" else Path(args.dump), console)
+    return 0 if ok else 1
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    config = load(args.config)
+    if args.port:
+        ports = tuple(args.port) + (0,) * max(0, 2 - len(args.port))
+        config = Config(type(config.server)(config.server.host, ports), config.projects)
+    with _wheel(args.wheel, console) as wheel:
+        server = start_server(config, wheel)
+        try:
+            console.print(f"serving {wheel.path.name} and Pyodide {assets.PYODIDE.version}:")
+            for index, origin in enumerate(server.origins):
+                for page, path in PAGES.items():
+                    console.print(f"  origin {index} {page:8} {origin}{path}", highlight=False)
+            console.print("Ctrl-C stops it." if args.seconds is None else f"stopping in {args.seconds:g} s.")
+            sys.stdout.flush()
+            threading.Event().wait(args.seconds)
+        finally:
+            server.close()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
                 console.print(f"[bold]{scenario.name}[/bold]: {scenario.doc}")
             console.print("engines: " + ", ".join(p.name for p in config.projects))
             return 0
-        return _run(args, console)
+        command = {"run": _run, "gate": _gate, "repro": _repro, "serve": _serve}[args.command]
+        return command(args, console)
     except (ConfigError, ValueError) as error:
         console.print(f"[red]error:[/red] {error}")
         return 2

@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .config import ConfigError, Project
 
@@ -60,9 +61,12 @@ class StepFailed(Exception):
 class Driver(ABC):
     """A real browser with a persistent profile, showing the runner page."""
 
-    def __init__(self, project: Project, profile: Path) -> None:
+    quota_knob = "none"  # how this driver caps an origin's storage (shown in reports)
+
+    def __init__(self, project: Project, profile: Path, quota: int | None = None) -> None:
         self.project = project
         self.profile = profile
+        self.quota = quota  # bytes an origin may store, or None for the engine's default
         self.url: str | None = None
         self.version = "unknown"
         self.notes: list[str] = []  # infrastructure hiccups worth showing in the report
@@ -128,12 +132,23 @@ class Driver(ABC):
 
     def run_python(self, code: str, *, worker: bool = False, timeout_ms: int = 60_000) -> Any:
         """Run a Python step on the page (or its worker); its ``result``, or StepFailed."""
+        return self.run_python_outcome(code, worker=worker, timeout_ms=timeout_ms).get("result")
+
+    def run_python_outcome(
+        self, code: str, *, worker: bool = False, timeout_ms: int = 60_000
+    ) -> dict[str, Any]:
+        """Run a Python step; ``{"result", "output"}`` (what it printed), or StepFailed.
+
+        A failed step's StepFailed carries its traceback, after what it printed.
+        """
         function = "runPythonInWorker" if worker else "runPython"
         text = self.evaluate(f"window.{function}(args[0], args[1])", [code, timeout_ms], timeout_ms + 30_000)
-        outcome = json.loads(text)
+        outcome: dict[str, Any] = json.loads(text)
         if not outcome.get("ok"):
-            raise StepFailed(outcome.get("error", "unknown failure"))
-        return outcome.get("result")
+            printed = outcome.get("output") or ""
+            error = outcome.get("error", "unknown failure")
+            raise StepFailed(f"{printed}{error}" if printed else error)
+        return outcome
 
     def run_javascript(self, code: str, *, timeout_ms: int = 60_000) -> Any:
         """Run ``code`` on the page as an async function body; its return value, or StepFailed."""
@@ -157,11 +172,22 @@ class Driver(ABC):
 class PlaywrightDriver(Driver):
     """Chromium, Firefox or Playwright's WebKit through Playwright's sync API."""
 
-    def __init__(self, project: Project, profile: Path, playwright: Any) -> None:
-        super().__init__(project, profile)
+    def __init__(self, project: Project, profile: Path, playwright: Any, quota: int | None = None) -> None:
+        super().__init__(project, profile, quota)
         self._playwright = playwright
         self._context: Any = None
         self._page: Any = None
+        self._cdp: Any = None
+        self._quota_origins: set[str] = set()
+        if project.engine == "chromium":
+            self.quota_knob = "DevTools protocol Storage.overrideQuotaForOrigin"
+        elif project.engine == "firefox":
+            self.quota_knob = "pref dom.quotaManager.temporaryStorage.fixedLimit"
+        elif quota is not None:
+            raise ConfigError(
+                f"{project.name}: Playwright's WebKit has no per-origin quota setting; "
+                'use driver = "webkitgtk" for quota cases'
+            )
 
     def start(self) -> None:
         browser_type = getattr(self._playwright, self.project.engine)
@@ -170,6 +196,10 @@ class PlaywrightDriver(Driver):
             options["executable_path"] = self.project.executable
         if self.project.channel:
             options["channel"] = self.project.channel
+        if self.quota is not None and self.project.engine == "firefox":
+            # In KiB; it caps the whole temporary storage, so each origin gets at most this.
+            limit = max(1, self.quota // 1024)
+            options["firefox_user_prefs"] = {"dom.quotaManager.temporaryStorage.fixedLimit": limit}
         self._context = browser_type.launch_persistent_context(str(self.profile), **options)
         browser = self._context.browser
         name = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
@@ -179,11 +209,20 @@ class PlaywrightDriver(Driver):
         self._page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
 
     def stop(self) -> None:
+        self._cdp = None
+        self._quota_origins.clear()
         if self._context is not None:
             context, self._context, self._page = self._context, None, None
             context.close()
 
     def _navigate(self, url: str) -> None:
+        if self.quota is not None and self.project.engine == "chromium":
+            origin = _origin(url)
+            if origin not in self._quota_origins:
+                if self._cdp is None:
+                    self._cdp = self._context.new_cdp_session(self._page)
+                self._cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": self.quota})
+                self._quota_origins.add(origin)
         self._page.goto(url)
 
     def _reload(self) -> None:
@@ -248,8 +287,10 @@ class Xvfb:
 class WebKitGTKDriver(Driver):
     """WebKitGTK through Selenium: WebKitWebDriver starts webkit_launcher.py under Xvfb."""
 
-    def __init__(self, project: Project, profile: Path) -> None:
-        super().__init__(project, profile)
+    quota_knob = "WebsiteDataManager origin-storage-ratio (webkit_launcher.py)"
+
+    def __init__(self, project: Project, profile: Path, quota: int | None = None) -> None:
+        super().__init__(project, profile, quota)
         for path, fix in (
             (project.webdriver, "apt-get install -y webkit2gtk-driver"),
             (SYSTEM_PYTHON, "apt-get install -y python3 python3-gi gir1.2-webkit2-4.1"),
@@ -271,6 +312,9 @@ class WebKitGTKDriver(Driver):
         options.binary_location = str(LAUNCHER)
         options.add_argument("--automation")
         options.add_argument(f"--profile={self.profile}")
+        if self.quota is not None:  # a fraction of the volume the profile is on
+            ratio = self.quota / shutil.disk_usage(self.profile).total
+            options.add_argument(f"--origin-storage-ratio={ratio:.12f}")
         env = {**os.environ, "DISPLAY": self._xvfb.display}
         service = Service(
             executable_path=self.project.webdriver,
@@ -330,16 +374,24 @@ def playwright_webkit_installed(playwright: Any) -> bool:
         return False
 
 
-def make_driver(project: Project, profile: Path, playwright: Any) -> Driver:
-    """The driver a project asks for ("auto": Playwright's WebKit if installed)."""
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def make_driver(project: Project, profile: Path, playwright: Any, quota: int | None = None) -> Driver:
+    """The driver a project asks for ("auto": Playwright's WebKit if installed).
+
+    ``quota`` caps each origin's storage in bytes, with the engine's own knob.
+    """
     kind = project.driver
     if kind == "auto":
         kind = "playwright" if playwright_webkit_installed(playwright) else "webkitgtk"
     if kind == "webkitgtk":
-        return WebKitGTKDriver(project, profile)
+        return WebKitGTKDriver(project, profile, quota)
     if project.executable and not Path(project.executable).exists():
         raise ConfigError(
             f"{project.name}: executable {project.executable} not found "
             f"(install it, or change project.executable in playwright.config.toml)"
         )
-    return PlaywrightDriver(project, profile, playwright)
+    return PlaywrightDriver(project, profile, playwright, quota)

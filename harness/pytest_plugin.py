@@ -1,17 +1,26 @@
-"""pytest plugin: run scenarios (or your own Python) in real browsers.
+"""pytest plugin: test your storage code in real browsers (registered as ``pytest11``).
 
 Options, in the style of pytest-playwright's ``--browser``:
     --engine PROJECT   a project of playwright.config.toml; repeat for several (default: all)
     --wheel PATH       the wheel under test (default: built from the source tree)
+    --harness-config   another playwright.config.toml
 
-Fixtures: ``harness_session`` (server, Playwright and the wheel, once per test
-session) and ``project`` (parametrized over the chosen engines). At the end
-the scenario x engine matrix is printed with each engine's version.
+Fixtures:
+    storage_page     a fresh browser of each chosen engine (tests are parametrized
+                     over them) on a fresh profile, showing a page where
+                     pyscript_storage is installed: ``.run(python)``, ``.js(code)``,
+                     ``.reload()``, ``.restart()``, ``.visit(origin=1)``.
+    project          the engine's project (parametrized), for tests that drive a browser themselves
+    harness_session  the server on two origins, Playwright and the wheel (once per session)
+    built_wheel      the wheel under test
+
+At the end the scenario x engine matrix is printed with each engine's version.
 """
 
 from __future__ import annotations
 
 import tempfile
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +30,13 @@ import pytest
 
 from . import assets
 from .config import DEFAULT_PATH, Project, load
+from .drivers import Driver
 from .report import print_matrix
 from .results import Cell, Run
 from .runner import Session
-from .wheel import build, inspect
+from .wheel import Wheel, build, inspect
+
+__all__ = ["StoragePage", "record"]
 
 _RUN_KEY = pytest.StashKey[Run]()
 
@@ -55,22 +67,73 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def harness_session(request: pytest.FixtureRequest) -> Iterator[Session]:
+def built_wheel(request: pytest.FixtureRequest) -> Iterator[Wheel]:
+    """The wheel under test: --wheel, or one built from the source tree for this session."""
+    given = request.config.getoption("wheel")
+    if given:
+        yield inspect(given)
+        return
+    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
+        yield build(Path(tmp))
+
+
+@pytest.fixture(scope="session")
+def harness_session(request: pytest.FixtureRequest, built_wheel: Wheel) -> Iterator[Session]:
     """The server on two origins, Playwright, and the wheel under test."""
     config = request.config
-    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
-        given = config.getoption("wheel")
-        wheel = inspect(given) if given else build(Path(tmp))
-        run = Run(
-            wheel={"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256},
-            interpreter=f"Pyodide {assets.PYODIDE.version}",
-        )
-        config.stash[_RUN_KEY] = run
-        started = time.monotonic()
-        artifacts = Path(config.rootpath) / "reports" / "e2e"
-        with Session(load(config.getoption("harness_config")), wheel, artifacts) as session:
-            yield session
-        run.seconds = time.monotonic() - started
+    run = Run(
+        wheel={"name": built_wheel.name, "version": built_wheel.version, "sha256": built_wheel.sha256},
+        interpreter=f"Pyodide {assets.PYODIDE.version}",
+    )
+    config.stash[_RUN_KEY] = run
+    started = time.monotonic()
+    artifacts = Path(config.rootpath) / "reports" / "e2e"
+    with Session(load(config.getoption("harness_config")), built_wheel, artifacts) as session:
+        yield session
+    run.seconds = time.monotonic() - started
+
+
+class StoragePage:
+    """A real browser showing a page with pyscript_storage installed, for one test."""
+
+    def __init__(self, session: Session, driver: Driver) -> None:
+        self.session = session
+        self.driver = driver
+
+    @property
+    def engine_version(self) -> str:
+        return self.driver.version
+
+    def run(self, code: str, *, timeout: float = 60) -> Any:
+        """Run Python (top-level await allowed; steps share variables); the value of ``result``.
+
+        A Python exception fails the test with the page's traceback.
+        """
+        return self.driver.run_python(textwrap.dedent(code), timeout_ms=int(timeout * 1000))
+
+    def js(self, code: str, *, timeout: float = 60) -> Any:
+        """Run JavaScript on the page as an async function body; what it returns."""
+        return self.driver.run_javascript(textwrap.dedent(code), timeout_ms=int(timeout * 1000))
+
+    def reload(self) -> None:
+        """Reload the page: a new interpreter, the same IndexedDB."""
+        self.driver.reload()
+
+    def restart(self) -> None:
+        """Quit the browser and start it again on the same profile."""
+        self.driver.restart()
+
+    def visit(self, origin: int = 1) -> None:
+        """Open the page on another origin of the server (0 is the first)."""
+        self.driver.goto(self.session.url(origin))
+
+
+@pytest.fixture
+def storage_page(harness_session: Session, project: Project) -> Iterator[StoragePage]:
+    """A fresh browser of ``project`` on a fresh profile, on a page with the module loaded."""
+    with harness_session.driver(project) as driver:
+        driver.goto(harness_session.url(0))
+        yield StoragePage(harness_session, driver)
 
 
 def record(config: pytest.Config, cell: Cell) -> None:

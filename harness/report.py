@@ -1,13 +1,23 @@
-"""Renders a Run: the scenario x engine matrix in the terminal (Rich), and JSON."""
+"""Renders a Run four ways: the terminal matrix (Rich), JUnit XML, HTML (and JSON, in results).
+
+JUnit: one testcase per scenario x engine, classname ``<project>``, for CI
+systems. HTML: one self-contained file (Jinja2), the matrix, engine versions,
+tracebacks and each failed cell's screenshot inlined as a data URI.
+"""
 
 from __future__ import annotations
 
+import base64
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rich.console import Console
 from rich.table import Table
 
 from .results import Run
 
-__all__ = ["print_matrix"]
+__all__ = ["print_matrix", "write_junit", "write_html"]
 
 _STYLE = {
     "passed": "[green]pass[/green]",
@@ -42,6 +52,80 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
             console.print(cell.detail, markup=False, highlight=False)
             if cell.screenshot:
                 console.print(f"screenshot: {cell.screenshot}", markup=False)
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(run.counts().items()))
+    counts = _summary(run)
     verdict = "[green]OK[/green]" if run.ok else "[bold red]FAILED[/bold red]"
     console.print(f"{verdict}: {counts} in {run.seconds:.1f}s")
+
+
+def _summary(run: Run) -> str:
+    return ", ".join(f"{n} {status}" for status, n in sorted(run.counts().items()))
+
+
+def write_junit(run: Run, path: Path) -> None:
+    """JUnit XML: a testsuite per project, a testcase per cell (xfailed is skipped, with the reason)."""
+    suites = ET.Element("testsuites", name="pyscript-storage", time=f"{run.seconds:.3f}")
+    projects = list(dict.fromkeys(cell.project for cell in run.cells))
+    for project in projects:
+        cells = [cell for cell in run.cells if cell.project == project]
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=f"pyscript-storage.{project}",
+            tests=str(len(cells)),
+            failures=str(sum(cell.status in ("failed", "xpassed") for cell in cells)),
+            errors="0",
+            skipped=str(sum(cell.status == "xfailed" for cell in cells)),
+            time=f"{sum(cell.seconds for cell in cells):.3f}",
+        )
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (
+            ("engine_version", run.engines.get(project, "unknown")),
+            ("interpreter", run.interpreter),
+            ("wheel", f"{run.wheel['name']} {run.wheel['version']}"),
+            ("wheel_sha256", run.wheel["sha256"]),
+        ):
+            ET.SubElement(properties, "property", name=name, value=value)
+        for cell in cells:
+            case = ET.SubElement(
+                suite, "testcase", classname=project, name=cell.scenario, time=f"{cell.seconds:.3f}"
+            )
+            first_line = (cell.detail.strip().splitlines() or [cell.status])[-1][:500]
+            if cell.status == "failed":
+                ET.SubElement(case, "failure", message=first_line, type="ScenarioFailed").text = cell.detail
+            elif cell.status == "xpassed":
+                ET.SubElement(case, "failure", message="passed, but was expected to fail", type="XPASS")
+            elif cell.status == "xfailed":
+                ET.SubElement(case, "skipped", message=f"expected failure: {first_line}", type="xfail")
+            output = "\n".join(cell.notes + ([f"screenshot: {cell.screenshot}"] if cell.screenshot else []))
+            if output:
+                ET.SubElement(case, "system-out").text = output
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+_LABELS = {"passed": "pass", "failed": "FAIL", "xfailed": "xfail", "xpassed": "XPASS"}
+
+
+def write_html(run: Run, path: Path) -> None:
+    """One self-contained HTML file: matrix, versions, tracebacks, screenshots of failed cells."""
+    environment = Environment(
+        loader=FileSystemLoader(Path(__file__).resolve().parent),
+        autoescape=select_autoescape(default=True),
+    )
+    screenshots = {}
+    for cell in run.cells:
+        if cell.screenshot and Path(cell.screenshot).is_file():
+            data = base64.b64encode(Path(cell.screenshot).read_bytes()).decode("ascii")
+            screenshots[(cell.scenario, cell.project)] = data
+    html = environment.get_template("report_html.j2").render(
+        run=run,
+        verdict="OK" if run.ok else "FAILED",
+        counts=_summary(run),
+        projects=list(run.engines) or list(dict.fromkeys(c.project for c in run.cells)),
+        scenarios=list(dict.fromkeys(c.scenario for c in run.cells)),
+        cells={(c.scenario, c.project): c for c in run.cells},
+        labels=_LABELS,
+        screenshots=screenshots,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, "utf-8")

@@ -24,9 +24,30 @@ from .scenarios import JavaScript, Page, Python, Reload, Restart, Scenario, Visi
 from .server import Server
 from .wheel import Wheel
 
-__all__ = ["Session", "run_cell"]
+__all__ = ["Session", "run_cell", "start_server", "PAGES"]
 
 PAGES = {"runner": "/pages/runner.html", "upstream": "/pages/upstream.html"}
+
+
+def start_server(config: Config, wheel: Wheel) -> Server:
+    """The loopback server on the configured origins: pages, Pyodide, PyScript and the wheel."""
+    return Server(
+        {
+            "/pyodide/": assets.ensure(assets.PYODIDE),
+            "/pyscript/": assets.ensure(assets.PYSCRIPT_CORE),
+            "/wheel/": wheel.path.parent,
+        },
+        {
+            "pyodide_base": "/pyodide/",
+            "pyodide_version": assets.PYODIDE.version,
+            "pyscript_base": "/pyscript/",
+            "pyscript_version": assets.PYSCRIPT_CORE.version,
+            "wheel_url": f"/wheel/{wheel.path.name}",
+            "wheel_name": wheel.path.name,
+        },
+        host=config.server.host,
+        ports=config.server.ports,
+    )
 
 
 class Session:
@@ -43,23 +64,7 @@ class Session:
 
     def __enter__(self) -> Session:
         try:
-            self.server = Server(
-                {
-                    "/pyodide/": assets.ensure(assets.PYODIDE),
-                    "/pyscript/": assets.ensure(assets.PYSCRIPT_CORE),
-                    "/wheel/": self.wheel.path.parent,
-                },
-                {
-                    "pyodide_base": "/pyodide/",
-                    "pyodide_version": assets.PYODIDE.version,
-                    "pyscript_base": "/pyscript/",
-                    "pyscript_version": assets.PYSCRIPT_CORE.version,
-                    "wheel_url": f"/wheel/{self.wheel.path.name}",
-                    "wheel_name": self.wheel.path.name,
-                },
-                host=self.config.server.host,
-                ports=self.config.server.ports,
-            )
+            self.server = start_server(self.config, self.wheel)
             from playwright.sync_api import sync_playwright
 
             self._playwright_manager = sync_playwright()
@@ -86,10 +91,13 @@ class Session:
             self.server = None
         shutil.rmtree(self._tmp, ignore_errors=True)
 
-    def driver(self, project: Project) -> Driver:
-        """A new browser for ``project`` on a fresh persistent profile (not started)."""
+    def driver(self, project: Project, quota: int | None = None) -> Driver:
+        """A new browser for ``project`` on a fresh persistent profile (not started).
+
+        ``quota`` caps each origin's storage (bytes) with the engine's own knob.
+        """
         profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
-        return make_driver(project, profile, self.playwright)
+        return make_driver(project, profile, self.playwright, quota)
 
     def url(self, origin: int = 0, page: Page = "runner") -> str:
         """The address of a page (runner or upstream PyScript) on an origin."""

@@ -80,8 +80,12 @@
       const tx = transaction(db, "readwrite", durability);
       const store = tx.objectStore(STORE);
       tx.oncomplete = () => resolve();
-      tx.onabort = () => reject(plain(tx.error || { name: "AbortError", message: "transaction aborted" }));
-      tx.onerror = (event) => event.preventDefault();
+      // A failed request (Firefox and WebKit report quota failures on the put
+      // itself) must abort the whole batch: it is never preventDefault()-ed, which
+      // would let the transaction commit the other writes and resolve as if all were.
+      let failed = null;
+      tx.onerror = (event) => { failed = failed || (event.target && event.target.error); };
+      tx.onabort = () => reject(plain(tx.error || failed || { name: "AbortError", message: "transaction aborted" }));
       try {
         if (head.clear) store.clear();
         for (const key of head.deletes) store.delete(key);

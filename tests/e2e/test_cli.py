@@ -1,0 +1,147 @@
+"""The harness's commands as a user runs them: real processes, real browsers (Chromium: the cheapest)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from junitparser import JUnitXml
+
+from harness.wheel import Wheel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def harness(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_run_writes_junit_json_and_html(tmp_path: Path, built_wheel: Wheel) -> None:
+    done = harness(
+        "run",
+        "--engine",
+        "chromium",
+        "--scenario",
+        "names",
+        "--wheel",
+        str(built_wheel.path),
+        "--junit",
+        str(tmp_path / "junit.xml"),
+        "--json",
+        str(tmp_path / "suite.json"),
+        "--html",
+        str(tmp_path / "suite.html"),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1/1 names x chromium: passed" in done.stdout
+    case = next(iter(next(iter(JUnitXml.fromfile(str(tmp_path / "junit.xml"))))))
+    assert (case.classname, case.name, case.is_passed) == ("chromium", "names", True)
+    data = json.loads((tmp_path / "suite.json").read_text())
+    assert data["ok"] and data["engines"]["chromium"].startswith("Chromium ")
+    assert "names" in (tmp_path / "suite.html").read_text()
+
+
+def test_repro_runs_steps_with_a_quota_and_dumps_the_store(tmp_path: Path, built_wheel: Wheel) -> None:
+    snippet = tmp_path / "bug.py"
+    snippet.write_text(
+        "import os\n"
+        "from pyscript_storage import storage, StorageError\n"
+        's = await storage("bug")\n'
+        's["small"] = bytearray(b"ok")\n'
+        "await s.sync()\n"
+        's["huge"] = bytearray(os.urandom(3_000_000))\n'
+        "try:\n"
+        "    await s.sync()\n"
+        "except StorageError as error:\n"
+        '    print("refused", error.keys)\n'
+        "# %% reload\n"
+        "from pyscript_storage import storage\n"
+        's = await storage("bug")\n'
+        "print(sorted(s))\n"
+        "# %%\n"
+        "1 / 0\n"
+    )
+    dump = tmp_path / "dump.json"
+    done = harness(
+        "repro",
+        str(snippet),
+        "--quota",
+        "2MB",
+        "--dump",
+        str(dump),
+        "--wheel",
+        str(built_wheel.path),
+        timeout=300,
+    )
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr  # the last step fails, on purpose
+    assert "quota 2000000 bytes via DevTools protocol Storage.overrideQuotaForOrigin" in out
+    assert "refused ('huge',)" in out and "['small']" in out
+    assert 'File "<step>", line 16' in out and "ZeroDivisionError" in out  # the file's own line
+    assert json.loads(dump.read_text()) == {"@pyscript/bug": {"small": {"<bytearray>": "b2s="}}}
+
+
+def test_serve_prints_urls_that_serve_the_pages_and_stops_on_ctrl_c(built_wheel: Wheel) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness", "serve", "--wheel", str(built_wheel.path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    try:
+        assert process.stdout is not None
+        urls: list[str] = []
+        deadline = time.monotonic() + 120
+        while len(urls) < 4 and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            urls += re.findall(r"http://127\.0\.0\.1:\d+/pages/\w+\.html", line)
+        assert len(urls) == 4, urls  # runner and upstream pages on two origins
+        assert len({url.split("/pages")[0] for url in urls}) == 2
+        with urllib.request.urlopen(urls[0], timeout=30) as response:
+            assert "pyscript-storage runner" in response.read().decode()
+        origin = urls[0].split("/pages")[0]
+        with urllib.request.urlopen(f"{origin}/wheel/{built_wheel.path.name}", timeout=30) as response:
+            assert response.read()[:2] == b"PK"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_gate_refuses_a_file_that_is_not_our_wheel(tmp_path: Path) -> None:
+    fake = tmp_path / "pyscript_storage-9.9.9-py3-none-any.whl"
+    fake.write_bytes(b"not a zip")
+    done = harness("gate", str(fake), timeout=120)
+    assert done.returncode == 2 and "not a wheel" in done.stdout
+
+
+def test_gate_opens_for_a_good_wheel_and_names_it(tmp_path: Path, built_wheel: Wheel) -> None:
+    """The whole suite against the wheel file, in Chromium only (the cheapest whole gate)."""
+    config = (ROOT / "playwright.config.toml").read_text()
+    chromium_only = config.split("[[project]]")[0] + "[[project]]" + config.split("[[project]]")[1]
+    (tmp_path / "chromium.toml").write_text(chromium_only)
+    done = harness(
+        "--config", str(tmp_path / "chromium.toml"), "gate", str(built_wheel.path),
+        "--junit", str(tmp_path / "gate.xml"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr
+    assert f"sha256 {built_wheel.sha256}" in done.stdout and "GATE OPEN" in done.stdout
+    cases = [case for suite in JUnitXml.fromfile(str(tmp_path / "gate.xml")) for case in suite]
+    assert len(cases) >= 18 and all(case.is_passed for case in cases)

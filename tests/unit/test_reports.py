@@ -1,0 +1,64 @@
+"""The reports: JUnit read back by a real JUnit consumer (junitparser), HTML checked for content."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from junitparser import Failure, JUnitXml, Skipped
+
+from harness.report import write_html, write_junit
+from harness.results import Cell, Run
+
+# A 1x1 PNG: the smallest real screenshot.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def sample_run(tmp_path: Path) -> Run:
+    shot = tmp_path / "reload-firefox.png"
+    shot.write_bytes(PNG)
+    run = Run(
+        wheel={"name": "pyscript-storage", "version": "0.1.0", "sha256": "ab" * 32},
+        interpreter="Pyodide 314.0.7",
+        engines={"chromium": "Chromium 156", "firefox": "Firefox 153"},
+        seconds=12.5,
+    )
+    run.cells = [
+        Cell("reload", "chromium", "passed", 1.5, "Chromium 156"),
+        Cell("reload", "firefox", "failed", 2.0, "Firefox 153", "AssertionError: <lost> & gone", str(shot)),
+        Cell("quota", "chromium", "xfailed", 3.0, "Chromium 156", "expected failure: no knob"),
+        Cell("quota", "firefox", "passed", 4.0, "Firefox 153", notes=["page boot retried"]),
+    ]
+    return run
+
+
+def test_junit_is_read_by_a_junit_consumer(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    write_junit(sample_run(tmp_path), path)
+    xml = JUnitXml.fromfile(str(path))
+    suites = {suite.name: suite for suite in xml}
+    assert set(suites) == {"pyscript-storage.chromium", "pyscript-storage.firefox"}
+    firefox = suites["pyscript-storage.firefox"]
+    assert (firefox.tests, firefox.failures, firefox.skipped) == (2, 1, 0)
+    cases = {(case.classname, case.name): case for suite in xml for case in suite}
+    assert len(cases) == 4
+    failed = cases[("firefox", "reload")]
+    assert isinstance(failed.result[0], Failure)
+    assert "AssertionError: <lost> & gone" in failed.result[0].text
+    assert isinstance(cases[("chromium", "quota")].result[0], Skipped)
+    assert cases[("chromium", "reload")].is_passed and cases[("chromium", "reload")].time == 1.5
+    properties = {p.name: p.value for p in suites["pyscript-storage.chromium"].properties()}
+    assert properties["engine_version"] == "Chromium 156" and properties["wheel_sha256"] == "ab" * 32
+
+
+def test_html_is_self_contained_with_tracebacks_and_screenshots(tmp_path: Path) -> None:
+    path = tmp_path / "suite.html"
+    write_html(sample_run(tmp_path), path)
+    html = path.read_text()
+    assert "FAILED" in html and "Chromium 156" in html and "Firefox 153" in html
+    assert "AssertionError: &lt;lost&gt; &amp; gone" in html  # escaped, not markup
+    assert "data:image/png;base64," + base64.b64encode(PNG).decode() in html
+    assert "page boot retried" in html and "ab" * 32 in html
+    assert 'src="http' not in html and "<link" not in html  # nothing fetched from elsewhere
