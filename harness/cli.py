@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_selection(run)
+    run.add_argument(
+        "--soak",
+        type=int,
+        metavar="TRIALS",
+        help="the durability scenario with this many SIGKILL trials per engine (default 3; soak: 20+)",
+    )
     run.add_argument("--wheel", type=Path, help="the wheel under test (default: built from this source tree)")
     _add_report_options(run)
 
@@ -227,6 +233,11 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     config = load(args.config)
     projects = [config.project(name) for name in args.engine] if args.engine else list(config.projects)
     chosen = scenarios.select(args.scenario, args.keyword)
+    if args.soak is not None:
+        if args.soak < 1:
+            raise ValueError("--soak needs at least 1 trial")
+        soaked = scenarios.durability(args.soak)
+        chosen = [soaked if s.name == soaked.name else s for s in chosen]
     if not chosen:
         console.print("[red]no scenario matches[/red] (python -m harness list shows them)")
         return 2

@@ -130,6 +130,42 @@ class Driver(ABC):
         if self.url:
             self.goto(self.url)
 
+    def kill_and_restart(self) -> int:
+        """SIGKILL the browser's processes (no clean close), then start it again on the profile.
+
+        Returns how many processes were killed; StepFailed if none was found.
+        """
+        killed = self._kill()
+        if not killed:
+            raise StepFailed(f"no browser process using {self.profile} was found to kill")
+        self.stop()  # forget the dead session (its processes are gone)
+        self.start()
+        if self.url:
+            self.goto(self.url)
+        return killed
+
+    def _kill(self) -> int:
+        """SIGKILL every process of ours whose command line names this profile (the browser)."""
+        import psutil
+
+        profile = str(self.profile)
+        victims = []
+        for process in psutil.Process().children(recursive=True):
+            try:
+                if any(profile in arg for arg in process.cmdline()):
+                    victims.append(process)
+                    victims.extend(process.children(recursive=True))  # renderers, storage, network
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        victims = list({process.pid: process for process in victims}.values())
+        for process in victims:
+            try:
+                process.send_signal(signal.SIGKILL)
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(victims, timeout=10)
+        return len(victims)
+
     def run_python(self, code: str, *, worker: bool = False, timeout_ms: int = 60_000) -> Any:
         """Run a Python step on the page (or its worker); its ``result``, or StepFailed."""
         return self.run_python_outcome(code, worker=worker, timeout_ms=timeout_ms).get("result")
@@ -213,7 +249,10 @@ class PlaywrightDriver(Driver):
         self._quota_origins.clear()
         if self._context is not None:
             context, self._context, self._page = self._context, None, None
-            context.close()
+            try:
+                context.close()
+            except Exception:  # noqa: BLE001 - the browser was killed: nothing left to close
+                pass
 
     def _navigate(self, url: str) -> None:
         if self.quota is not None and self.project.engine == "chromium":
@@ -385,8 +424,9 @@ def make_driver(project: Project, profile: Path, playwright: Any, quota: int | N
     ``quota`` caps each origin's storage in bytes, with the engine's own knob.
     """
     kind = project.driver
-    if kind == "auto":
-        kind = "playwright" if playwright_webkit_installed(playwright) else "webkitgtk"
+    if kind == "auto":  # Playwright's WebKit has no quota knob: WebKitGTK's launcher has one
+        use_playwright = quota is None and playwright_webkit_installed(playwright)
+        kind = "playwright" if use_playwright else "webkitgtk"
     if kind == "webkitgtk":
         return WebKitGTKDriver(project, profile, quota)
     if project.executable and not Path(project.executable).exists():

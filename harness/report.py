@@ -45,6 +45,10 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
     console.print(table)
     console.print(f"wheel: {run.wheel['name']} {run.wheel['version']}  sha256 {run.wheel['sha256']}")
     for cell in run.cells:
+        if cell.figures:
+            shown = ", ".join(f"{name} {value}" for name, value in cell.figures.items())
+            console.print(f"[bold]{cell.scenario} x {cell.project}[/bold]: {shown}", highlight=False)
+    for cell in run.cells:
         for note in cell.notes:
             console.print(f"[yellow]note[/yellow] {cell.scenario} x {cell.project}: {note}", highlight=False)
         if cell.status != "passed":
@@ -96,7 +100,12 @@ def write_junit(run: Run, path: Path) -> None:
                 ET.SubElement(case, "failure", message="passed, but was expected to fail", type="XPASS")
             elif cell.status == "xfailed":
                 ET.SubElement(case, "skipped", message=f"expected failure: {first_line}", type="xfail")
-            output = "\n".join(cell.notes + ([f"screenshot: {cell.screenshot}"] if cell.screenshot else []))
+            lines = list(cell.notes)
+            if cell.figures:
+                lines.append("figures: " + ", ".join(f"{k} {v}" for k, v in cell.figures.items()))
+            if cell.screenshot:
+                lines.append(f"screenshot: {cell.screenshot}")
+            output = "\n".join(lines)
             if output:
                 ET.SubElement(case, "system-out").text = output
     path.parent.mkdir(parents=True, exist_ok=True)

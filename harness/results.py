@@ -23,6 +23,7 @@ class Cell:
     detail: str = ""  # traceback or reason
     screenshot: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. a page boot that was retried
+    figures: dict[str, int] = field(default_factory=dict)  # e.g. {"keys lost": 0}, summed over steps
 
     @property
     def ok(self) -> bool:

@@ -20,7 +20,7 @@ from . import assets
 from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
 from .results import Cell, Status
-from .scenarios import JavaScript, Page, Python, Reload, Restart, Scenario, Visit
+from .scenarios import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Visit
 from .server import Server
 from .wheel import Wheel
 
@@ -105,19 +105,25 @@ class Session:
         return self.server.url(PAGES[page], origin)
 
 
-def _run_steps(session: Session, driver: Driver, scenario: Scenario) -> None:
+def _run_steps(session: Session, driver: Driver, scenario: Scenario, figures: dict[str, int]) -> None:
+    """Run the steps; a step whose ``result`` is ``{"figures": {...}}`` adds to ``figures``."""
     if not isinstance(scenario.steps[0], Visit):
         driver.goto(session.url(0))
     for index, step in enumerate(scenario.steps, 1):
         try:
             if isinstance(step, Python):
-                driver.run_python(step.code, worker=step.worker)
+                result = driver.run_python(step.code, worker=step.worker)
+                if isinstance(result, dict) and isinstance(result.get("figures"), dict):
+                    for name, value in result["figures"].items():
+                        figures[name] = figures.get(name, 0) + int(value)
             elif isinstance(step, JavaScript):
                 driver.run_javascript(step.code)
             elif isinstance(step, Reload):
                 driver.reload()
             elif isinstance(step, Restart):
                 driver.restart()
+            elif isinstance(step, Kill):
+                driver.kill_and_restart()
             elif isinstance(step, Visit):
                 driver.goto(session.url(step.origin, step.page))
         except StepFailed as failure:
@@ -132,12 +138,13 @@ def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
     detail = ""
     screenshot = None
     notes: list[str] = []
+    figures: dict[str, int] = {}
     try:
-        with session.driver(project) as driver:
+        with session.driver(project, quota=scenario.quota) as driver:
             notes = driver.notes
             version = driver.version
             try:
-                _run_steps(session, driver, scenario)
+                _run_steps(session, driver, scenario, figures)
             except Exception:
                 if session.artifacts is not None:
                     screenshot = _screenshot(session.artifacts, scenario, project, driver)
@@ -156,7 +163,7 @@ def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
         detail = f"expected failure: {reason}\n{detail}".rstrip()
     else:
         status = "failed" if failed else "passed"
-    return Cell(scenario.name, project.name, status, seconds, version, detail, screenshot, notes)
+    return Cell(scenario.name, project.name, status, seconds, version, detail, screenshot, notes, figures)
 
 
 def _screenshot(folder: Path, scenario: Scenario, project: Project, driver: Driver) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from .codec import decode
 
-__all__ = ["Backend", "Batch", "MemoryBackend", "StorageError", "WriteQueue"]
+__all__ = ["Backend", "Batch", "MemoryBackend", "StorageError", "WriteQueue", "restore_failed"]
 
 Key = Any  # str, int or float; see codec.check_key
 
@@ -25,12 +25,23 @@ Key = Any  # str, int or float; see codec.check_key
 class StorageError(Exception):
     """A write or read that the underlying store refused.
 
-    ``keys`` names the keys of the batch that failed (empty for a load).
+    ``keys`` holds the keys of the batch that failed (empty for a load);
+    ``message`` the engine's own error. ``str()`` gives both, e.g.
+    ``QuotaExceededError: ... (refused batch of 2 keys: 'a', 'huge')``.
     """
 
     def __init__(self, message: str, keys: tuple[Key, ...] = ()) -> None:
         super().__init__(message)
+        self.message = message
         self.keys = keys
+
+    def __str__(self) -> str:
+        if not self.keys:
+            return self.message
+        shown = ", ".join(repr(key) for key in self.keys[:10])
+        more = f" and {len(self.keys) - 10} more" if len(self.keys) > 10 else ""
+        count = f"{len(self.keys)} key" + ("s" if len(self.keys) != 1 else "")
+        return f"{self.message} (refused batch of {count}: {shown}{more})"
 
 
 @dataclass
@@ -98,8 +109,13 @@ class WriteQueue:
     of any batch that failed since the last ``sync()``.
     """
 
-    def __init__(self, flush: Callable[[Batch], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        flush: Callable[[Batch], Awaitable[None]],
+        on_failure: Callable[[Batch, Batch], Awaitable[None]] | None = None,
+    ) -> None:
         self._flush = flush
+        self._on_failure = on_failure  # (failed batch, what is pending now), before sync() raises
         self._pending = Batch()
         self._writing: asyncio.Future[None] | None = None  # done when the batch in flight is
         self._scheduled = False
@@ -148,16 +164,26 @@ class WriteQueue:
         batch, self._pending = self._pending, Batch()
         self._writing = asyncio.get_running_loop().create_future()
         try:
-            await self._flush(batch)
-        except StorageError as error:
-            self._errors.append(error)
-        except Exception as error:  # noqa: BLE001 - surfaced through sync()
-            self._errors.append(StorageError(str(error), batch.keys()))
+            try:
+                await self._flush(batch)
+            except StorageError as error:
+                self._errors.append(error)
+                await self._failed(batch)
+            except Exception as error:  # noqa: BLE001 - surfaced through sync()
+                self._errors.append(StorageError(f"{type(error).__name__}: {error}", batch.keys()))
+                await self._failed(batch)
         finally:
             writing, self._writing = self._writing, None
             writing.set_result(None)
             if self._pending:  # written meanwhile: keep draining in the background
                 self._kick()
+
+    async def _failed(self, batch: Batch) -> None:
+        if self._on_failure is not None:
+            try:
+                await self._on_failure(batch, self._pending)
+            except Exception:  # noqa: BLE001 - the batch's own error is what sync() reports
+                pass
 
     async def sync(self) -> None:
         while self._pending or self._writing is not None:
@@ -170,4 +196,24 @@ class WriteQueue:
             if len(errors) == 1:
                 raise errors[0]
             keys = tuple(k for e in errors for k in e.keys)
-            raise StorageError("; ".join(str(e) for e in errors), keys)
+            raise StorageError("; ".join(e.message for e in errors), keys)
+
+
+async def restore_failed(entries: dict[Key, Any], backend: Backend, failed: Batch, pending: Batch) -> None:
+    """After a refused batch, make ``entries`` say what is stored for the batch's keys.
+
+    The rule: once ``sync()`` has raised, the in-memory dict tells the truth.
+    Each key of the failed batch that was not written again since (``pending``)
+    gets the value the backend holds, or is removed if it holds none; a failed
+    ``clear`` brings back every stored key. Nothing is queued by this.
+    """
+    if pending.clear:  # cleared again since: memory already says what will be stored
+        return
+    stored = await backend.load()
+    keys = (set(entries) | set(stored)) if failed.clear else set(failed.keys())
+    keys -= set(pending.keys())
+    for key in keys:
+        if key in stored:
+            dict.__setitem__(entries, key, stored[key])
+        elif key in entries:
+            dict.__delitem__(entries, key)

@@ -90,6 +90,13 @@ class IndexedDBBackend:
         try:
             await _module().flush(db, head, "".join(texts), self.durability)
         except Exception as error:
+            # Firefox refuses every later write on a connection whose transaction
+            # aborted for quota: the next flush (or load) opens a fresh one.
+            self._db = None
+            try:
+                _module().close(db)
+            except Exception:  # noqa: BLE001 - already closed
+                pass
             raise _storage_error(error, batch.keys()) from None
 
 

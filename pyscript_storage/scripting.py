@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from . import codec
-from .engine import Backend, Batch, WriteQueue
+from .engine import Backend, Batch, WriteQueue, restore_failed
 
 __all__ = ["Storage", "Script", "ScriptExit", "ready", "sync", "script_name"]
 
@@ -144,7 +144,14 @@ async def ready(
             _domain(shared)  # SQLite: loaded synchronously, written at once
             continue
         opened = (backend or _default_backend)(store_name)
-        _domains[store_name] = _Domain(await opened.load(), queue=WriteQueue(opened.flush))
+        entries = await opened.load()
+
+        async def restore(
+            failed: Batch, pending: Batch, entries: dict[Any, Any] = entries, opened: Backend = opened
+        ) -> None:
+            await restore_failed(entries, opened, failed, pending)
+
+        _domains[store_name] = _Domain(entries, queue=WriteQueue(opened.flush, restore))
     if sys.platform == "emscripten":  # a real page (tests may set IN_BROWSER without one)
         from .scripting_twin import install
 

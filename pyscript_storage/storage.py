@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from . import codec
-from .engine import Backend, WriteQueue
+from .engine import Backend, Batch, WriteQueue, restore_failed
 
 __all__ = ["Storage", "storage", "open_backend"]
 
@@ -30,7 +30,11 @@ class _Store:
         self.name = name
         self.backend = backend
         self.entries = entries
-        self.queue = WriteQueue(backend.flush)
+        self.view: dict[Any, Any] = entries  # the Storage itself, once it exists
+        self.queue = WriteQueue(backend.flush, self._restore)
+
+    async def _restore(self, failed: Batch, pending: Batch) -> None:
+        await restore_failed(self.view, self.backend, failed, pending)
 
 
 class Storage(dict):  # type: ignore[type-arg]
@@ -45,6 +49,7 @@ class Storage(dict):  # type: ignore[type-arg]
     def __init__(self, store: _Store) -> None:
         super().__init__(store.entries)
         self._store = store
+        store.view = self
 
     def __setitem__(self, key: Any, value: Any) -> None:
         """Set ``key`` to ``value``, queueing the write; TypeError if it cannot be stored."""
@@ -121,6 +126,8 @@ class Storage(dict):  # type: ignore[type-arg]
         """Wait until every write queued so far is committed.
 
         Raises StorageError (naming the keys) if a queued batch was refused.
+        By then the dict tells the truth: each key of the refused batch that
+        was not written again since has its stored value back (or is gone).
         """
         await self._store.queue.sync()
 

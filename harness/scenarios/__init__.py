@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from .basics import BASICS
+from .faults import FAULTS, durability
 from .interop import INTEROP
-from .model import JavaScript, Page, Python, Reload, Restart, Scenario, Step, Visit
+from .model import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Step, Visit
 from .mutations import MUTATIONS
 from .scripting import SCRIPTING
 from .seed import SEED_EXAMPLES
@@ -12,6 +13,7 @@ from .values import HARD_VALUES
 
 __all__ = [
     "JavaScript",
+    "Kill",
     "Page",
     "Python",
     "Reload",
@@ -20,10 +22,13 @@ __all__ = [
     "Step",
     "Visit",
     "SCENARIOS",
+    "durability",
     "select",
 ]
 
-SCENARIOS: tuple[Scenario, ...] = BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES + SCRIPTING
+SCENARIOS: tuple[Scenario, ...] = (
+    BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES + SCRIPTING + FAULTS
+)
 
 
 def select(names: list[str] | None = None, keyword: str | None = None) -> list[Scenario]:

@@ -15,7 +15,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Python", "JavaScript", "Reload", "Restart", "Visit", "Scenario", "Step", "Page"]
+__all__ = ["Python", "JavaScript", "Kill", "Reload", "Restart", "Visit", "Scenario", "Step", "Page"]
 
 # runner: plain Pyodide with the wheel under test (and a `pyscript` stand-in);
 # upstream: a real PyScript page whose `pyscript.storage` is upstream's own.
@@ -54,6 +54,11 @@ class Restart:
 
 
 @dataclass(frozen=True)
+class Kill:
+    """SIGKILL the browser (no clean shutdown), then start a new one on the same profile."""
+
+
+@dataclass(frozen=True)
 class Visit:
     """Open a page (a new interpreter) on an origin (index into the server's origins)."""
 
@@ -61,7 +66,7 @@ class Visit:
     page: Page = "runner"
 
 
-Step = Python | JavaScript | Reload | Restart | Visit
+Step = Python | JavaScript | Reload | Restart | Kill | Visit
 
 
 @dataclass(frozen=True)
@@ -70,3 +75,4 @@ class Scenario:
     doc: str
     steps: tuple[Step, ...]
     xfail: dict[str, str] = field(default_factory=dict)  # engine -> reason
+    quota: int | None = None  # bytes each origin may store (the engine's own knob), or the default

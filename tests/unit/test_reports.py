@@ -30,6 +30,7 @@ def sample_run(tmp_path: Path) -> Run:
         Cell("reload", "firefox", "failed", 2.0, "Firefox 153", "AssertionError: <lost> & gone", str(shot)),
         Cell("quota", "chromium", "xfailed", 3.0, "Chromium 156", "expected failure: no knob"),
         Cell("quota", "firefox", "passed", 4.0, "Firefox 153", notes=["page boot retried"]),
+        Cell("durability", "firefox", "passed", 9.0, "Firefox 153", figures={"synced keys lost": 0}),
     ]
     return run
 
@@ -41,9 +42,9 @@ def test_junit_is_read_by_a_junit_consumer(tmp_path: Path) -> None:
     suites = {suite.name: suite for suite in xml}
     assert set(suites) == {"pyscript-storage.chromium", "pyscript-storage.firefox"}
     firefox = suites["pyscript-storage.firefox"]
-    assert (firefox.tests, firefox.failures, firefox.skipped) == (2, 1, 0)
+    assert (firefox.tests, firefox.failures, firefox.skipped) == (3, 1, 0)
     cases = {(case.classname, case.name): case for suite in xml for case in suite}
-    assert len(cases) == 4
+    assert len(cases) == 5
     failed = cases[("firefox", "reload")]
     assert isinstance(failed.result[0], Failure)
     assert "AssertionError: <lost> & gone" in failed.result[0].text
@@ -61,4 +62,5 @@ def test_html_is_self_contained_with_tracebacks_and_screenshots(tmp_path: Path) 
     assert "AssertionError: &lt;lost&gt; &amp; gone" in html  # escaped, not markup
     assert "data:image/png;base64," + base64.b64encode(PNG).decode() in html
     assert "page boot retried" in html and "ab" * 32 in html
+    assert "synced keys lost: <b>0</b>" in html
     assert 'src="http' not in html and "<link" not in html  # nothing fetched from elsewhere

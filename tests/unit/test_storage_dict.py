@@ -131,6 +131,39 @@ def test_failed_flush_is_raised_by_sync_with_keys_and_store_stays_usable() -> No
     run(scenario())
 
 
+def test_after_a_refused_batch_the_dict_tells_what_is_stored() -> None:
+    backend = MemoryBackend({"kept": codec.encode("old"), "gone": codec.encode(1), "other": codec.encode(2)})
+
+    async def scenario() -> None:
+        s = await storage("s", backend=backend)
+        backend.fail = "QuotaExceededError: too big"
+        s["kept"] = "new"  # refused: back to "old"
+        s["added"] = [1]  # refused: removed again
+        del s["gone"]  # refused: back
+        with pytest.raises(StorageError) as caught:
+            await s.sync()
+        assert set(caught.value.keys) == {"kept", "added", "gone"}
+        assert dict(s) == {"kept": "old", "gone": 1, "other": 2} == stored(backend)
+
+        backend.fail = "QuotaExceededError: too big"
+        s.clear()  # a refused clear brings everything back
+        with pytest.raises(StorageError):
+            await s.sync()
+        assert dict(s) == stored(backend) == {"kept": "old", "gone": 1, "other": 2}
+
+        # A key written again after the refused batch was taken keeps its newer value.
+        backend.fail = "QuotaExceededError: too big"
+        s["kept"] = "refused"
+        while s._store.queue._writing is None:  # until the batch is taken and in flight
+            await asyncio.sleep(0)
+        s["kept"] = "newest"
+        with pytest.raises(StorageError):
+            await s.sync()
+        assert s["kept"] == "newest" == stored(backend)["kept"]
+
+    run(scenario())
+
+
 def test_sync_with_nothing_queued_returns() -> None:
     async def scenario() -> None:
         s = await storage("s", backend=MemoryBackend())

@@ -1,0 +1,123 @@
+"""Issue 7's fault scenarios: a killed browser and a refused write, in each engine.
+
+durability: write N keys, await sync(), SIGKILL the browser (no clean
+close) right after, start it again on the same profile and count: no synced
+key may be lost. Writes still in flight at the kill are checked per batch:
+all there or all absent, never half. A few trials by default; `harness run
+--soak 20` runs twenty.
+
+quota: each origin gets 2 MB through the engine's own knob (see
+drivers.py); a 3 MB batch must make sync() raise StorageError naming the
+engine's QuotaExceededError and the batch's keys, leave none of that batch
+stored or shown in the dict, and leave the store usable.
+"""
+
+from __future__ import annotations
+
+from .model import Kill, Python, Reload, Scenario, Step
+
+QUOTA_BYTES = 2_000_000
+
+_OVER_QUOTA = Python(
+    """
+    import os
+    from pyscript_storage import storage, StorageError
+    s = await storage("quota")
+    s["small"] = "fits"
+    await s.sync()
+    s["a"] = 1  # the same batch as the value that cannot fit
+    s["small"] = "overwritten, refused"
+    s["huge"] = bytearray(os.urandom(3_000_000))  # random: Firefox compresses what it stores
+    try:
+        await s.sync()
+    except StorageError as error:
+        refused = error
+    else:
+        raise AssertionError("a 3 MB batch under a 2 MB quota was not refused")
+    assert "QuotaExceededError" in str(refused), str(refused)
+    assert set(refused.keys) == {"a", "small", "huge"}, refused.keys
+    assert "'huge'" in str(refused) and "refused batch of 3 keys" in str(refused), str(refused)
+    # The dict tells the truth: none of the refused batch, the stored value back.
+    assert dict(s.items()) == {"small": "fits"}, sorted(s)
+    # ...and the store stays usable (Firefox needs a fresh connection for that).
+    s["after"] = "fits too"
+    await s.sync()
+    result = str(refused)
+    """
+)
+
+_AFTER_RELOAD = Python(
+    """
+    from pyscript_storage import storage
+    s = await storage("quota")
+    assert dict(s.items()) == {"small": "fits", "after": "fits too"}, sorted(s)
+    """
+)
+
+SYNCED_KEYS = 200  # per trial, each a small dict
+UNSYNCED_BATCHES = 5  # per trial, each of UNSYNCED_KEYS keys, in flight when the kill comes
+UNSYNCED_KEYS = 50
+
+
+def _write(trial: int) -> Python:
+    return Python(
+        f"""
+        import asyncio
+        from pyscript_storage import storage
+        s = await storage("durable")
+        for i in range({SYNCED_KEYS}):
+            s[f"t{trial}-{{i}}"] = {{"trial": {trial}, "i": i, "pad": "x" * 200}}
+        await s.sync()  # from here on, these keys must survive anything
+        for b in range({UNSYNCED_BATCHES}):  # not synced: the kill may catch any of them
+            for j in range({UNSYNCED_KEYS}):
+                s[f"u{trial}-{{b}}-{{j}}"] = b
+            await asyncio.sleep(0)
+        result = {{"figures": {{"trials": 1, "synced keys written": {SYNCED_KEYS}}}}}
+        """
+    )
+
+
+def _count(trial: int) -> Python:
+    return Python(
+        f"""
+        from pyscript_storage import storage
+        s = await storage("durable")
+        lost = [f"t{{t}}-{{i}}" for t in range({trial} + 1) for i in range({SYNCED_KEYS})
+                if f"t{{t}}-{{i}}" not in s]
+        counts = [sum(f"u{trial}-{{b}}-{{j}}" in s for j in range({UNSYNCED_KEYS}))
+                  for b in range({UNSYNCED_BATCHES})]
+        half = [count for count in counts if count not in (0, {UNSYNCED_KEYS})]
+        assert not lost, f"{{len(lost)}} synced keys lost after SIGKILL, e.g. {{lost[:5]}}"
+        assert not half, f"half-written batches after SIGKILL: {{counts}}"
+        result = {{"figures": {{
+            "synced keys lost": len([k for k in lost if k.startswith("t{trial}-")]),
+            "unsynced batches all there": sum(c == {UNSYNCED_KEYS} for c in counts),
+            "unsynced batches all absent": sum(c == 0 for c in counts),
+        }}}}
+        """
+    )
+
+
+def durability(trials: int = 3) -> Scenario:
+    """The SIGKILL scenario with ``trials`` rounds of write, kill, count."""
+    steps: list[Step] = []
+    for trial in range(trials):
+        steps += [_write(trial), Kill(), _count(trial)]
+    return Scenario(
+        "durability",
+        f"{trials} x (write {SYNCED_KEYS} keys, sync, SIGKILL the browser, start it again): "
+        "no synced key lost, no half-written batch",
+        tuple(steps),
+    )
+
+
+FAULTS: tuple[Scenario, ...] = (
+    durability(),
+    Scenario(
+        "quota",
+        "over a 2 MB quota sync() raises StorageError naming the engine's error and the keys; "
+        "nothing of the batch is stored or shown; the store stays usable",
+        (_OVER_QUOTA, Reload(), _AFTER_RELOAD),
+        quota=QUOTA_BYTES,
+    ),
+)
