@@ -16,6 +16,7 @@ failure and Ctrl-C. Run `python -m harness COMMAND --help` for each command.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import threading
@@ -310,9 +311,34 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds every `with`, so browsers and servers are stopped
+
+
+def _reap_children() -> None:
+    """Last line of defence: no process this run started outlives it."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(children, timeout=10)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 140)  # logs: no wrapping at 80
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(args, console)
+    finally:
+        _reap_children()
+
+
+def _main(args: argparse.Namespace, console: Console) -> int:
     try:
         if args.command == "fetch":
             for package in (assets.PYODIDE, assets.PYSCRIPT_CORE, assets.FLATTED):

@@ -135,7 +135,7 @@ class Driver(ABC):
 
         Returns how many processes were killed; StepFailed if none was found.
         """
-        killed = self._kill()
+        killed = self.kill_processes()
         if not killed:
             raise StepFailed(f"no browser process using {self.profile} was found to kill")
         self.stop()  # forget the dead session (its processes are gone)
@@ -144,7 +144,7 @@ class Driver(ABC):
             self.goto(self.url)
         return killed
 
-    def _kill(self) -> int:
+    def kill_processes(self) -> int:
         """SIGKILL every process of ours whose command line names this profile (the browser)."""
         import psutil
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -139,10 +140,19 @@ def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
     screenshot = None
     notes: list[str] = []
     figures: dict[str, int] = {}
+    expired = threading.Event()
     try:
         with session.driver(project, quota=scenario.quota) as driver:
             notes = driver.notes
             version = driver.version
+
+            def expire() -> None:  # a hung or crashed browser: kill it, so the step's call returns
+                expired.set()
+                driver.kill_processes()
+
+            watchdog = threading.Timer(scenario.time_limit, expire)
+            watchdog.daemon = True
+            watchdog.start()
             try:
                 _run_steps(session, driver, scenario, figures)
             except Exception:
@@ -151,11 +161,18 @@ def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
                 if driver.console:
                     notes.append("page console (last lines): " + " | ".join(driver.console[-10:]))
                 raise
-        failed = False
+            finally:
+                watchdog.cancel()
+        failed = expired.is_set()  # killed at the limit, though the last step happened to return
     except StepFailed as failure:
         failed, detail = True, str(failure)
     except Exception:  # noqa: BLE001 - a broken browser is this cell's failure, not the run's
         failed, detail = True, traceback.format_exc()
+    if expired.is_set():
+        detail = (
+            f"ran past the scenario's time limit of {scenario.time_limit:g} s (a hung or crashed "
+            f"browser?): the browser was killed\n{detail}"
+        )
     seconds = time.monotonic() - started
     status: Status
     if reason:

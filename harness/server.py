@@ -15,12 +15,14 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 __all__ = ["Server", "PAGES_DIR"]
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+_NOWHERE = PAGES_DIR / "__not_served__"  # a path that does not exist: a 404
 
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("text/javascript", ".js")
@@ -45,14 +47,18 @@ class _Handler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def translate_path(self, path: str) -> str:
-        path = path.split("?", 1)[0].split("#", 1)[0]
+        """The file for a URL path, only ever inside a mount's root (after decoding and symlinks)."""
+        path = unquote(path.split("?", 1)[0].split("#", 1)[0], errors="strict")
         for prefix, root in self.mounts.items():
             if path.startswith(prefix):
-                target = (root / path[len(prefix) :]).resolve()
+                relative = path[len(prefix) :]
+                if "\0" in relative or "\\" in relative or relative.startswith("/"):
+                    return str(_NOWHERE)
+                target = (root / relative).resolve()
                 if target == root or root in target.parents:
                     return str(target)
-                return str(root / "__outside__")
-        return str(PAGES_DIR / "__missing__")
+                return str(_NOWHERE)
+        return str(_NOWHERE)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         path = self.path.split("?", 1)[0]
@@ -108,7 +114,7 @@ class Server:
         self._httpds = [ThreadingHTTPServer((host, port), partial(handler)) for port in ports]
         for httpd in self._httpds:
             httpd.daemon_threads = True
-            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+            threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
         self.origins = [f"http://{host}:{httpd.server_address[1]}" for httpd in self._httpds]
 
     def url(self, path: str, origin: int = 0) -> str:

@@ -108,6 +108,7 @@ def durability(trials: int = 3) -> Scenario:
         f"{trials} x (write {SYNCED_KEYS} keys, sync, SIGKILL the browser, start it again): "
         "no synced key lost, no half-written batch",
         tuple(steps),
+        time_limit=60.0 + 60.0 * trials,
     )
 
 

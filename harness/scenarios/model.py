@@ -76,3 +76,6 @@ class Scenario:
     steps: tuple[Step, ...]
     xfail: dict[str, str] = field(default_factory=dict)  # engine -> reason
     quota: int | None = None  # bytes each origin may store (the engine's own knob), or the default
+    # A browser that hangs or crashes fails the cell once this runs out (it is killed), and
+    # the run goes on to the next cell.
+    time_limit: float = 240.0

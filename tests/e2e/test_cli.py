@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
+import pytest
 from junitparser import JUnitXml
 
 from harness.wheel import Wheel
@@ -145,3 +147,43 @@ def test_gate_opens_for_a_good_wheel_and_names_it(tmp_path: Path, built_wheel: W
     assert f"sha256 {built_wheel.sha256}" in done.stdout and "GATE OPEN" in done.stdout
     cases = [case for suite in JUnitXml.fromfile(str(tmp_path / "gate.xml")) for case in suite]
     assert len(cases) >= 18 and all(case.is_passed for case in cases)
+
+
+@pytest.mark.parametrize(("engine", "how"), [("webkit", signal.SIGTERM), ("chromium", signal.SIGINT)])
+def test_no_process_outlives_a_run_killed_midway(engine: str, how: signal.Signals) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness", "run", "--engine", engine, "--scenario", "reload"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        harness_process = psutil.Process(process.pid)
+        browser_marker = "webkit_launcher" if engine == "webkit" else "chromium"
+        deadline = time.monotonic() + 120
+        started: list[psutil.Process] = []
+        while time.monotonic() < deadline:  # until the browser itself runs
+            started = harness_process.children(recursive=True)
+            if any(browser_marker in " ".join(_cmdline(p)) for p in started):
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError(f"no {engine} browser started within 120 s")
+        time.sleep(2)  # midway: the page is booting
+        started = harness_process.children(recursive=True)
+        process.send_signal(how)
+        assert process.wait(60) in (130, 1, 2)
+        gone, alive = psutil.wait_procs(started, timeout=15)
+        assert not alive, [(p.pid, _cmdline(p)) for p in alive]
+        assert len(started) >= 2  # the driver and the browser at least were there to stop
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+        return []

@@ -1,0 +1,78 @@
+"""The harness server serves nothing outside its roots, and only on loopback."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.server import Server
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "inside.txt").write_text("inside")
+    (root / "with space.txt").write_text("spaced")
+    (tmp_path / "secret.txt").write_text("SECRET")
+    (root / "escape").symlink_to(tmp_path)  # a symlink out of the root
+    (root / "secret-link.txt").symlink_to(tmp_path / "secret.txt")
+    with Server({"/files/": root}, {}, ports=(0, 0)) as server:
+        yield server, tmp_path
+
+
+def get(server: Server, path: str) -> tuple[int, bytes]:
+    """A raw request: the path goes on the wire exactly as given (no client normalization)."""
+    host, port = server.origins[0].removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_files_inside_the_root_are_served(served: tuple[Server, Path]) -> None:
+    server, _ = served
+    assert get(server, "/files/sub/inside.txt") == (200, b"inside")
+    assert get(server, "/files/with%20space.txt") == (200, b"spaced")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/files/../secret.txt",
+        "/files/sub/../../secret.txt",
+        "/files/%2e%2e/secret.txt",
+        "/files/%2E%2E%2Fsecret.txt",
+        "/files/sub/%2e%2e/%2e%2e/secret.txt",
+        "/files/..%2fsecret.txt",
+        "/files/..%5csecret.txt",
+        "/files//etc/passwd",
+        "/files/%2fetc%2fpasswd",
+        "/files/escape/secret.txt",
+        "/files/secret-link.txt",
+        "/etc/passwd",
+        "/../secret.txt",
+        "/pages/../secret.txt",
+        "/pages/%2e%2e/%2e%2e/etc/passwd",
+        "//etc/passwd",
+    ],
+)
+def test_nothing_outside_the_root_is_served(served: tuple[Server, Path], path: str) -> None:
+    server, _ = served
+    status, body = get(server, path)
+    assert status in (400, 403, 404), (path, status)
+    assert b"SECRET" not in body and b"root:" not in body
+
+
+def test_listens_on_loopback_only() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        Server({}, {}, host="0.0.0.0")
+    with Server({}, {}) as server:
+        assert all(origin.startswith("http://127.0.0.1:") for origin in server.origins)
