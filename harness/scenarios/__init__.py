@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .basics import BASICS
 from .faults import FAULTS, durability
+from .hostile import HOSTILE
 from .interop import INTEROP
 from .model import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Step, Visit
 from .mutations import MUTATIONS
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 SCENARIOS: tuple[Scenario, ...] = (
-    BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES + SCRIPTING + FAULTS
+    BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES + SCRIPTING + FAULTS + HOSTILE
 )
 
 
