@@ -123,6 +123,30 @@ class Driver(ABC):
     def reload(self) -> None:
         self._load(self._reload)
 
+    def tab(self, index: int, url: str) -> None:
+        """Show tab ``index`` of this browser (0 is the first); a new one opens ``url``.
+
+        Only the next tab may be opened (index == number of tabs).
+        """
+        count = self._tab_count()
+        if index > count or index < 0:
+            raise StepFailed(f"tab {index} does not exist and is not the next one ({count} open)")
+        if index < count:
+            self._switch_tab(index)
+            return
+        self._open_tab()
+        self._load(lambda: self._navigate(url))
+
+    @abstractmethod
+    def _tab_count(self) -> int: ...
+
+    @abstractmethod
+    def _switch_tab(self, index: int) -> None: ...
+
+    @abstractmethod
+    def _open_tab(self) -> None:
+        """Open a new blank tab and make it the current one."""
+
     def restart(self) -> None:
         """Quit the browser and start a new one on the same profile and page."""
         self.stop()
@@ -214,6 +238,7 @@ class PlaywrightDriver(Driver):
         self._context: Any = None
         self._page: Any = None
         self._cdp: Any = None
+        self._pages: list[Any] = []
         self._quota_origins: set[str] = set()
         if project.engine == "chromium":
             self.quota_knob = "DevTools protocol Storage.overrideQuotaForOrigin"
@@ -241,8 +266,24 @@ class PlaywrightDriver(Driver):
         name = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
         self.version = f"{name[self.project.engine]} {browser.version if browser else '?'}"
         self._page = self._context.pages[0] if self._context.pages else self._context.new_page()
-        self._page.on("console", lambda message: self.console.append(message.text))
-        self._page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
+        self._pages = [self._page]
+        self._listen(self._page)
+
+    def _listen(self, page: Any) -> None:
+        page.on("console", lambda message: self.console.append(message.text))
+        page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
+
+    def _tab_count(self) -> int:
+        return len(self._pages)
+
+    def _switch_tab(self, index: int) -> None:
+        self._page = self._pages[index]
+        self._page.bring_to_front()
+
+    def _open_tab(self) -> None:
+        self._page = self._context.new_page()
+        self._pages.append(self._page)
+        self._listen(self._page)
 
     def stop(self) -> None:
         self._cdp = None
@@ -339,6 +380,7 @@ class WebKitGTKDriver(Driver):
         self._xvfb: Xvfb | None = None
         self._driver: Any = None
         self._group: int | None = None  # WebKitWebDriver's process group
+        self._handles: list[str] = []
 
     def start(self) -> None:
         from selenium import webdriver
@@ -362,6 +404,7 @@ class WebKitGTKDriver(Driver):
         )
         self._driver = webdriver.WebKitGTK(options=options, service=service)  # starts service
         self._group = service.process.pid
+        self._handles = [self._driver.current_window_handle]
         self._driver.set_script_timeout(BOOT_TIMEOUT_MS / 1000)
         self.version = f"WebKitGTK {self._driver.capabilities.get('browserVersion', '?')}"
 
@@ -388,6 +431,17 @@ class WebKitGTKDriver(Driver):
 
     def _navigate(self, url: str) -> None:
         self._driver.get(url)
+
+    # WebDriver does not promise window_handles in creation order: keep our own.
+    def _tab_count(self) -> int:
+        return len(self._handles)
+
+    def _switch_tab(self, index: int) -> None:
+        self._driver.switch_to.window(self._handles[index])
+
+    def _open_tab(self) -> None:
+        self._driver.switch_to.new_window("tab")
+        self._handles.append(self._driver.current_window_handle)
 
     def _reload(self) -> None:
         self._driver.refresh()

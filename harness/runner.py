@@ -21,7 +21,7 @@ from . import assets
 from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
 from .results import Cell, Status
-from .scenarios import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Visit
+from .scenarios import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Tab, Visit
 from .server import Server
 from .wheel import Wheel
 
@@ -125,6 +125,8 @@ def _run_steps(session: Session, driver: Driver, scenario: Scenario, figures: di
                 driver.restart()
             elif isinstance(step, Kill):
                 driver.kill_and_restart()
+            elif isinstance(step, Tab):
+                driver.tab(step.index, session.url(0))
             elif isinstance(step, Visit):
                 driver.goto(session.url(step.origin, step.page))
         except StepFailed as failure:

@@ -121,6 +121,11 @@ class WriteQueue:
         self._scheduled = False
         self._errors: list[StorageError] = []
 
+    @property
+    def pending(self) -> Batch:
+        """What is queued and not yet handed to the backend (read only)."""
+        return self._pending
+
     def put(self, key: Key, text: str) -> None:
         self._pending.deletes.discard(key)
         self._pending.puts[key] = text

@@ -104,5 +104,41 @@
 
   const close = (db) => db.close();
 
-  return { open, load, flush, close };
+  // Some keys' stored texts, in one readonly transaction: JSON {keys, values}
+  // with null for a key that is not stored (a stored text is never null).
+  const read = (db, keysJson) =>
+    new Promise((resolve, reject) => {
+      const keys = JSON.parse(keysJson);
+      const tx = transaction(db, "readonly");
+      const store = tx.objectStore(STORE);
+      const requests = keys.map((key) => store.get(key));
+      tx.oncomplete = () =>
+        resolve(JSON.stringify({ keys, values: requests.map((r) => (r.result === undefined ? null : r.result)) }));
+      tx.onabort = tx.onerror = () => reject(plain(tx.error));
+    });
+
+  // Change notices between pages (and workers) of an origin: after each
+  // committed flush the flush's head (which keys were put or deleted, and
+  // whether the store was cleared) goes to every other context's channel.
+  const channels = new Map();
+  const channel = (name) => {
+    if (typeof BroadcastChannel === "undefined") return null;
+    if (!channels.has(name)) channels.set(name, new BroadcastChannel(`pyscript-storage:${name}`));
+    return channels.get(name);
+  };
+  // sender names the store that flushed, so a live store skips its own notices
+  // (other channel objects of the same page do receive them).
+  const announce = (name, headJson, sender) => {
+    const ch = channel(name);
+    if (ch) ch.postMessage({ sender, head: headJson });
+  };
+  const watch = (name, onChange) => {
+    if (typeof BroadcastChannel === "undefined") throw plain({ name: "NotSupportedError", message: "no BroadcastChannel here" });
+    const listener = new BroadcastChannel(`pyscript-storage:${name}`);
+    listener.onmessage = (event) => onChange(event.data.head, event.data.sender);
+    return listener;
+  };
+  const unwatch = (listener) => listener.close();
+
+  return { open, load, flush, close, read, announce, watch, unwatch };
 })()

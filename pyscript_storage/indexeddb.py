@@ -9,6 +9,8 @@ Worker too. The database is named as upstream PyScript names it
 from __future__ import annotations
 
 import json
+import secrets
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -46,6 +48,7 @@ class IndexedDBBackend:
     def __init__(self, name: str, durability: str = "strict") -> None:
         self.database = DATABASE_PREFIX + name
         self.durability = durability
+        self.sender = secrets.token_hex(8)  # names this store's flushes in change notices
         self._db: Any = None
 
     async def _connection(self) -> Any:
@@ -76,6 +79,39 @@ class IndexedDBBackend:
         except Exception as error:
             raise _storage_error(error) from None
 
+    async def read(self, keys: list[Key]) -> dict[Key, Any]:
+        """The stored values of ``keys``, decoded; a key that is not stored is absent."""
+        db = await self._connection()
+        try:
+            data = json.loads(await _module().read(db, json.dumps(keys)))
+        except Exception as error:
+            raise _storage_error(error) from None
+        return {
+            restore_key(key): decode(text)
+            for key, text in zip(data["keys"], data["values"], strict=True)
+            if text is not None
+        }
+
+    def watch(self, on_change: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        """Call ``on_change(head)`` when another page or worker commits a flush; returns unwatch.
+
+        ``head`` says which keys were put or deleted and whether the store was cleared.
+        """
+        from pyodide.ffi import create_proxy
+
+        def notice(text: str, sender: str) -> None:
+            if sender != self.sender:  # not this store's own flush
+                on_change(json.loads(text))
+
+        proxy = create_proxy(notice)
+        listener = _module().watch(self.database, proxy)
+
+        def unwatch() -> None:
+            _module().unwatch(listener)
+            proxy.destroy()
+
+        return unwatch
+
     async def flush(self, batch: Batch) -> None:
         db = await self._connection()
         texts = list(batch.puts.values())
@@ -98,6 +134,10 @@ class IndexedDBBackend:
             except Exception:  # noqa: BLE001 - already closed
                 pass
             raise _storage_error(error, batch.keys()) from None
+        try:  # committed: tell the origin's other pages (a notice lost is no write lost)
+            _module().announce(self.database, head, self.sender)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def _utf16_length(text: str) -> int:

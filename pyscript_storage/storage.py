@@ -10,8 +10,10 @@ changes.
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Iterable, Mapping
+import traceback
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from . import codec
@@ -33,8 +35,45 @@ class _Store:
         self.view: dict[Any, Any] = entries  # the Storage itself, once it exists
         self.queue = WriteQueue(backend.flush, self._restore)
 
+        self.listeners: list[Callable[[frozenset[Any]], object]] = []
+
     async def _restore(self, failed: Batch, pending: Batch) -> None:
         await restore_failed(self.view, self.backend, failed, pending)
+
+    def remote_change(self, head: dict[str, Any]) -> None:
+        """Another page or worker committed a flush to this store: read its keys in the background."""
+        asyncio.ensure_future(self._refresh(head))
+
+    async def _refresh(self, head: dict[str, Any]) -> None:
+        """Bring the keys another context changed into the dict, as IndexedDB now holds them.
+
+        Keys this store has queued and not yet written keep their local value:
+        its own write lands later and wins, as the last writer does.
+        """
+        read: Any = getattr(self.backend, "read", None)
+        try:
+            if head.get("clear") or read is None:
+                stored = await self.backend.load()
+                keys = set(self.view) | set(stored)
+            else:
+                keys = {codec.restore_key(key) for key in (*head.get("keys", ()), *head.get("deletes", ()))}
+                stored = await read(list(head.get("keys", ())) + list(head.get("deletes", ())))
+        except Exception:  # noqa: BLE001 - a notice we cannot follow; the next one may do
+            return
+        pending = self.queue.pending
+        if pending.clear:
+            return
+        keys -= set(pending.keys())
+        for key in keys:
+            if key in stored:
+                dict.__setitem__(self.view, key, stored[key])
+            elif key in self.view:
+                dict.__delitem__(self.view, key)
+        for listener in list(self.listeners):
+            try:
+                listener(frozenset(keys))
+            except Exception:  # noqa: BLE001 - a listener's bug must not stop the others
+                traceback.print_exc()
 
 
 class Storage(dict):  # type: ignore[type-arg]
@@ -117,6 +156,14 @@ class Storage(dict):  # type: ignore[type-arg]
     def fromkeys(cls, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         raise TypeError("Storage.fromkeys() is not supported: open a store with storage(name)")
 
+    def on_change(self, listener: Callable[[frozenset[Any]], object]) -> Callable[[frozenset[Any]], object]:
+        """Call ``listener(keys)`` after another page's changes are in the dict (``live=True``).
+
+        Usable as a decorator. ``keys`` are the keys that changed, as a frozenset.
+        """
+        self._store.listeners.append(listener)
+        return listener
+
     @property
     def name(self) -> str:
         """The store's name, as given to storage()."""
@@ -151,6 +198,7 @@ async def storage(
     storage_class: type[S] = Storage,  # type: ignore[assignment]
     *,
     durability: str = "strict",
+    live: bool = False,
     backend: Backend | None = None,
 ) -> S:
     """Open (or create) the persistent store ``name``; contents are loaded at once.
@@ -159,8 +207,11 @@ async def storage(
     Storage. ``durability`` is the IndexedDB transaction hint for every write:
     "strict" (default: sync() returns once the data is flushed to disk),
     "relaxed" (faster; committed, but an OS crash right after may lose it) or
-    "default" (the engine's choice; upstream PyScript's). ``backend``
-    overrides where entries live (tests use MemoryBackend).
+    "default" (the engine's choice; upstream PyScript's). ``live=True``
+    keeps the dict up to date with what other pages and workers of the origin
+    commit to the store (a BroadcastChannel notice after each of their
+    flushes; see ``Storage.on_change``). ``backend`` overrides where entries
+    live (tests use MemoryBackend).
 
     >>> settings = await storage("app-settings")
     """
@@ -174,4 +225,11 @@ async def storage(
         raise ValueError(f"durability must be one of {DURABILITIES}, not {durability!r}")
     full_name = f"@pyscript/{name}"
     backend = backend or open_backend(full_name, durability)
-    return storage_class(_Store(name, backend, await backend.load()))
+    watch: Any = getattr(backend, "watch", None)
+    if live and watch is None:
+        raise ValueError("live=True needs a browser: this backend has no change notices")
+    store = _Store(name, backend, await backend.load())
+    opened = storage_class(store)
+    if live:
+        watch(store.remote_change)
+    return opened

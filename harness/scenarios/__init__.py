@@ -6,10 +6,11 @@ from .basics import BASICS
 from .faults import FAULTS, durability
 from .hostile import HOSTILE
 from .interop import INTEROP
-from .model import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Step, Visit
+from .model import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Step, Tab, Visit
 from .mutations import MUTATIONS
 from .scripting import SCRIPTING
 from .seed import SEED_EXAMPLES
+from .tabs import TABS
 from .values import HARD_VALUES
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Restart",
     "Scenario",
     "Step",
+    "Tab",
     "Visit",
     "SCENARIOS",
     "durability",
@@ -28,7 +30,7 @@ __all__ = [
 ]
 
 SCENARIOS: tuple[Scenario, ...] = (
-    BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES + SCRIPTING + FAULTS + HOSTILE
+    BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES + SCRIPTING + FAULTS + HOSTILE + TABS
 )
 
 

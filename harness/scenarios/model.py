@@ -15,7 +15,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Python", "JavaScript", "Kill", "Reload", "Restart", "Visit", "Scenario", "Step", "Page"]
+__all__ = ["Python", "JavaScript", "Kill", "Tab", "Reload", "Restart", "Visit", "Scenario", "Step", "Page"]
 
 # runner: plain Pyodide with the wheel under test (and a `pyscript` stand-in);
 # upstream: a real PyScript page whose `pyscript.storage` is upstream's own.
@@ -54,6 +54,13 @@ class Restart:
 
 
 @dataclass(frozen=True)
+class Tab:
+    """Switch to tab ``index`` of the browser; the next index opens a new tab on the runner page."""
+
+    index: int
+
+
+@dataclass(frozen=True)
 class Kill:
     """SIGKILL the browser (no clean shutdown), then start a new one on the same profile."""
 
@@ -66,7 +73,7 @@ class Visit:
     page: Page = "runner"
 
 
-Step = Python | JavaScript | Reload | Restart | Kill | Visit
+Step = Python | JavaScript | Reload | Restart | Kill | Tab | Visit
 
 
 @dataclass(frozen=True)
