@@ -205,18 +205,19 @@ class WriteQueue:
 
 
 async def restore_failed(entries: dict[Key, Any], backend: Backend, failed: Batch, pending: Batch) -> None:
-    """After a refused batch, make ``entries`` say what is stored for the batch's keys.
+    """After a refused batch, make ``entries`` say what is stored.
 
-    The rule: once ``sync()`` has raised, the in-memory dict tells the truth.
-    Each key of the failed batch that was not written again since (``pending``)
-    gets the value the backend holds, or is removed if it holds none; a failed
-    ``clear`` brings back every stored key. Nothing is queued by this.
+    The rule: once ``sync()`` has raised, the in-memory dict shows exactly
+    what the backend holds (read again in full), except keys written since
+    the refused batch (still in ``pending``), which keep their newer value.
+    That covers a refused write (its keys come back as stored, or go), a
+    refused clear (every stored key comes back) and a database deleted
+    underneath (everything goes). Nothing is queued by this.
     """
     if pending.clear:  # cleared again since: memory already says what will be stored
         return
     stored = await backend.load()
-    keys = (set(entries) | set(stored)) if failed.clear else set(failed.keys())
-    keys -= set(pending.keys())
+    keys = (set(entries) | set(stored)) - set(pending.keys())
     for key in keys:
         if key in stored:
             dict.__setitem__(entries, key, stored[key])

@@ -13,36 +13,63 @@
     return plainError;
   };
 
-  const settle = (target, resolve, reject, done = "onsuccess", what = () => target.result) => {
-    target[done] = () => resolve(what());
-    target.onerror = (event) => {
-      if (event && event.preventDefault) event.preventDefault();
-      reject(plain(target.error));
-    };
-  };
-
-  const open = (name) =>
+  // Opens (or creates) the database with its "entries" store. Bounded: a
+  // request that neither succeeds nor fails within ms (a blocked upgrade that
+  // never unblocks, an engine that never answers) is a TimeoutError. A
+  // database that exists without the store (made by other code) is upgraded
+  // to add it; if another connection holds it open, that is a BlockedError.
+  const open = (name, ms = 10000) =>
     new Promise((resolve, reject) => {
-      let request;
-      try {
-        request = indexedDB.open(name);
-      } catch (error) {
-        reject(plain(error));
-        return;
-      }
-      request.onupgradeneeded = () => {
-        if (!request.result.objectStoreNames.contains(STORE))
-          request.result.createObjectStore(STORE);
+      let settled = false;
+      const fail = (error) => { if (!settled) { settled = true; reject(plain(error)); } };
+      const timer = setTimeout(() => fail({
+        name: "TimeoutError", message: `opening ${name} got no answer from IndexedDB within ${ms} ms`,
+      }), ms);
+      const attempt = (version) => {
+        let request;
+        try {
+          if (typeof indexedDB === "undefined" || !indexedDB)
+            throw { name: "NotSupportedError", message: "IndexedDB is not available in this context" };
+          request = version ? indexedDB.open(name, version) : indexedDB.open(name);
+        } catch (error) {
+          clearTimeout(timer);
+          fail(error);
+          return;
+        }
+        request.onupgradeneeded = () => {
+          if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+        };
+        request.onblocked = () => {
+          clearTimeout(timer);
+          fail({ name: "BlockedError", message: `opening ${name} is blocked: another connection holds an older version open` });
+        };
+        request.onerror = (event) => {
+          if (event && event.preventDefault) event.preventDefault();
+          clearTimeout(timer);
+          fail(request.error);
+        };
+        request.onsuccess = () => {
+          const db = request.result;
+          if (settled) { db.close(); return; }  // answered too late: nobody waits for it
+          if (!db.objectStoreNames.contains(STORE)) {  // someone else's database: add our store
+            const next = db.version + 1;
+            db.close();
+            attempt(next);
+            return;
+          }
+          clearTimeout(timer);
+          settled = true;
+          // Deleted or upgraded by another connection: let it, and fail our next use clearly.
+          db.onversionchange = () => { db.closedBy = "versionchange"; db.close(); };
+          resolve(db);
+        };
       };
-      request.onblocked = () =>
-        reject(plain({ name: "BlockedError", message: `opening ${name} is blocked by another connection` }));
-      settle(request, (db) => {
-        db.onversionchange = () => db.close();
-        resolve(db);
-      }, reject);
+      attempt(0);
     });
 
   const transaction = (db, mode, durability) => {
+    if (db.closedBy === "versionchange")
+      throw plain({ name: "InvalidStateError", message: "the database was deleted or upgraded by another connection; its contents here are gone (the store reopens on its next write)" });
     try {
       return durability
         ? db.transaction(STORE, mode, { durability })

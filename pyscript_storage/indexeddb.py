@@ -20,6 +20,7 @@ from .engine import Batch, Key, StorageError
 __all__ = ["IndexedDBBackend", "DATABASE_PREFIX"]
 
 DATABASE_PREFIX = "IDBMap/"
+OPEN_TIMEOUT = 10.0  # seconds an open may go unanswered before it is a StorageError (TimeoutError)
 
 _js: Any = None
 
@@ -54,7 +55,7 @@ class IndexedDBBackend:
     async def _connection(self) -> Any:
         if self._db is None:
             try:
-                self._db = await _module().open(self.database)
+                self._db = await _module().open(self.database, int(OPEN_TIMEOUT * 1000))
             except Exception as error:
                 raise _storage_error(error) from None
         return self._db
@@ -77,6 +78,7 @@ class IndexedDBBackend:
         except json.JSONDecodeError:
             raise
         except Exception as error:
+            self._db = None  # a connection closed underneath: the next call opens a fresh one
             raise _storage_error(error) from None
 
     async def read(self, keys: list[Key]) -> dict[Key, Any]:

@@ -112,8 +112,82 @@ def durability(trials: int = 3) -> Scenario:
     )
 
 
+_OPEN_FAULTS = Python(
+    """
+    import js, time
+    from pyscript_storage import storage, StorageError
+
+    async def refused(name, *expected):
+        started = time.monotonic()
+        try:
+            await storage(name)
+        except StorageError as error:
+            assert all(part in str(error) for part in expected), str(error)
+            assert time.monotonic() - started < 15, "the error took too long"
+            return str(error)
+        raise AssertionError(f"storage({name!r}) opened")
+
+    # Another connection holds the database (made by other code, without our
+    # object store) at an older version and never closes: our upgrade is blocked.
+    await js.eval('''new Promise((resolve, reject) => {
+      const request = indexedDB.open("IDBMap/@pyscript/blocked", 1);
+      request.onsuccess = () => { globalThis.holder = request.result; resolve(1); };
+      request.onerror = () => reject(request.error);
+    })''')
+    blocked = await refused("blocked", "BlockedError", "another connection")
+    js.globalThis.holder.close()
+    s = await storage("blocked")  # nobody holds it now: upgraded, our store added
+    s["x"] = 1
+    await s.sync()
+
+    # The database deleted underneath an open store.
+    s = await storage("deleted")
+    s["a"] = 1
+    await s.sync()
+    await js.eval('''new Promise((resolve, reject) => {
+      const request = indexedDB.deleteDatabase("IDBMap/@pyscript/deleted");
+      request.onsuccess = () => resolve(1);
+      request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new Error("the delete was blocked"));
+    })''')
+    s["b"] = 2
+    try:
+        await s.sync()
+    except StorageError as error:
+        assert "deleted or upgraded by another connection" in str(error), str(error)
+        assert error.keys == ("b",), error.keys
+    else:
+        raise AssertionError("a write into a deleted database reported success")
+    assert dict(s.items()) == {}, dict(s)  # the truth: the database and its keys are gone
+    s["c"] = 3  # usable again, in a fresh database
+    await s.sync()
+    assert dict((await storage("deleted")).items()) == {"c": 3}
+
+    # IndexedDB refused (as on an opaque origin) or absent: simulated on this page.
+    js.eval('''Object.defineProperty(globalThis, "indexedDB", {configurable: true,
+      get() { throw new DOMException("IndexedDB is refused here", "SecurityError"); }})''')
+    await refused("refused", "SecurityError", "refused")
+    js.eval('Object.defineProperty(globalThis, "indexedDB", {configurable: true, value: undefined})')
+    await refused("absent", "NotSupportedError", "not available")
+    # An engine that never answers: the open is bounded (OPEN_TIMEOUT, shortened here).
+    import pyscript_storage.indexeddb as indexeddb
+    indexeddb.OPEN_TIMEOUT = 1.0
+    never_answers = "{open() { return {}; }}"
+    js.eval(f'Object.defineProperty(globalThis, "indexedDB", {{configurable: true, value: {never_answers}}})')
+    await refused("silent", "TimeoutError", "within 1000 ms")
+    result = blocked
+    """
+)
+
 FAULTS: tuple[Scenario, ...] = (
     durability(),
+    Scenario(
+        "open-faults",
+        "opening a store whose database another connection blocks, or with IndexedDB refused, "
+        "absent or silent, fails with a clear StorageError in bounded time; a database deleted "
+        "underneath fails the next sync() clearly and the store recovers",
+        (_OPEN_FAULTS,),
+    ),
     Scenario(
         "quota",
         "over a 2 MB quota sync() raises StorageError naming the engine's error and the keys; "
