@@ -34,6 +34,14 @@ class Project:
     args: tuple[str, ...] = ()
     headless: bool = True
     webdriver: str = "/usr/bin/WebKitWebDriver"
+    # Remote browsers: a Playwright server (`playwright run-server --unsafe`) to connect to,
+    # or a WebDriver URL (WebKitWebDriver --port, a Selenium Grid) for driver = "webkitgtk".
+    connect: str | None = None
+    webdriver_url: str | None = None
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.connect or self.webdriver_url)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ _PROJECT_TYPES: dict[str, type | tuple[type, ...]] = {
     "args": list,
     "headless": bool,
     "webdriver": str,
+    "connect": str,
+    "webdriver_url": str,
 }
 
 
@@ -88,6 +98,14 @@ def _project(index: int, table: dict[str, Any]) -> Project:
         raise ConfigError(f"{where}.driver: {table['driver']!r} is not one of {DRIVERS}")
     if not all(isinstance(arg, str) for arg in table.get("args", [])):
         raise ConfigError(f"{where}.args: every launch argument must be a string")
+    if "connect" in table and not table["connect"].startswith(("ws://", "wss://")):
+        raise ConfigError(f"{where}.connect: a Playwright server's ws:// address, got {table['connect']!r}")
+    if "connect" in table and table["driver"] == "webkitgtk":
+        raise ConfigError(f"{where}.connect is for Playwright drivers; WebKitGTK takes webdriver_url")
+    if "webdriver_url" in table and table["driver"] != "webkitgtk":
+        raise ConfigError(f'{where}.webdriver_url needs driver = "webkitgtk"')
+    if "webdriver_url" in table and not table["webdriver_url"].startswith(("http://", "https://")):
+        raise ConfigError(f"{where}.webdriver_url: an http:// address, got {table['webdriver_url']!r}")
     table = {**table, "args": tuple(table.get("args", ()))}
     return Project(**table)
 

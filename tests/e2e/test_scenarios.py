@@ -15,8 +15,7 @@ def test_scenario(
     harness_session: Session, scenario: Scenario, project: Project, request: pytest.FixtureRequest
 ) -> None:
     cell = run_cell(harness_session, scenario, project)
-    record(request.config, cell)
-    request.node.user_properties.append(("engine_version", cell.engine_version))
+    record(request, harness_session, cell)
     if cell.status == "xfailed":
         pytest.xfail(cell.detail)
     assert cell.status == "passed", f"{scenario.name} in {cell.engine_version}:\n{cell.detail}"

@@ -1,0 +1,150 @@
+"""Remote browsers on loopback, for real: a Playwright server, and WebKitWebDriver as a remote WebDriver."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.drivers import Xvfb
+from harness.wheel import Wheel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"nothing listened on port {port} within {seconds} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def playwright_server() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(  # --unsafe: let clients pass executablePath (Debian's browsers)
+        [
+            sys.executable,
+            "-m",
+            "playwright",
+            "run-server",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--unsafe",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"ws://127.0.0.1:{port}/"
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def remote_webkitgtk() -> Iterator[str]:
+    port = free_port()
+    xvfb = Xvfb()
+    process = subprocess.Popen(
+        ["/usr/bin/WebKitWebDriver", f"--port={port}", "--host=127.0.0.1"],
+        env={**os.environ, "DISPLAY": xvfb.display},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+        xvfb.close()
+
+
+def run_suite(tmp_path: Path, wheel: Wheel, projects: str, *scenarios: str) -> dict:  # type: ignore[type-arg]
+    config = tmp_path / "remote.toml"
+    config.write_text('[server]\nhost = "127.0.0.1"\nports = [0, 0]\n' + projects)
+    args = [a for name in scenarios for a in ("--scenario", name)]
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", "--config", str(config), "run", *args, "--wheel", str(wheel.path),
+         "--json", str(tmp_path / "remote.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+    data: dict = json.loads((tmp_path / "remote.json").read_text())  # type: ignore[type-arg]
+    return {(cell["scenario"], cell["project"]): cell["status"] for cell in data["cells"]}
+
+
+def test_chromium_and_firefox_from_a_playwright_server(
+    tmp_path: Path, built_wheel: Wheel, playwright_server: str
+) -> None:
+    projects = f"""
+[[project]]
+name = "chromium-remote"
+engine = "chromium"
+driver = "playwright"
+executable = "/usr/lib/chromium/chromium"
+args = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+connect = "{playwright_server}"
+
+[[project]]
+name = "firefox-remote"
+engine = "firefox"
+driver = "playwright"
+executable = "/usr/bin/firefox-esr"
+channel = "moz-firefox"
+connect = "{playwright_server}"
+"""
+    cells = run_suite(tmp_path, built_wheel, projects, "reload", "origins", "restart", "quota")
+    for project in ("chromium-remote", "firefox-remote"):
+        assert cells[("reload", project)] == "passed"
+        assert cells[("origins", project)] == "passed"
+        assert cells[("quota", project)] == "passed"  # the quota knobs work through the server too
+        assert cells[("restart", project)] == "xfailed"  # no persistent profile over connect
+
+
+def test_webkitgtk_through_a_remote_webdriver(
+    tmp_path: Path, built_wheel: Wheel, remote_webkitgtk: str
+) -> None:
+    projects = f"""
+[[project]]
+name = "webkit-remote"
+engine = "webkit"
+driver = "webkitgtk"
+webdriver_url = "{remote_webkitgtk}"
+"""
+    cells = run_suite(tmp_path, built_wheel, projects, "reload", "restart", "durability")
+    assert cells[("reload", "webkit-remote")] == "passed"
+    assert cells[("restart", "webkit-remote")] == "passed"  # same machine: the profile is there
+    assert cells[("durability", "webkit-remote")] == "xfailed"  # its processes are not ours to kill
