@@ -8,36 +8,18 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from harness.scenarios.scripting import COUNTER, LIST_AND_CLEAR, SHARE
 from pyscript_storage.engine import StorageError
 
 from .aio import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The seed's three examples (shared/seeds/001_ed3078a7ed5bde0d.txt), verbatim.
-COUNTER = """
-import scripting; Storage = scripting.Storage; Script = scripting.Script
-
-count = (Storage.get("hits") or 0) + 1
-Storage.set("hits", count)
-Script.exit({"hits": count})
-"""
-
-SHARE = """
-# Python side
-import scripting; Storage = scripting.Storage
-Storage.set("session_token", "abc123", shared=True)
-"""
-
-LIST_AND_CLEAR = """
-import scripting; Storage = scripting.Storage
-
-print("Stored keys:", Storage.keys())
-Storage.clear()  # wipe everything this script wrote
-"""
+# The seed's three examples, verbatim, as the browser scenarios run them too.
 
 
 def script(tmp_path: Path, name: str, code: str) -> str:
@@ -92,14 +74,20 @@ def test_listing_and_clearing_leaves_shared_and_other_scripts(tmp_path: Path) ->
     assert script(tmp_path, "neighbour", 'import scripting; print(scripting.Storage.get("mine"))') == "1"
 
 
-def test_api_semantics_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The flat API in this process, on a fresh SQLite file, as the script "in-process"."""
     monkeypatch.setenv("PYSCRIPT_STORAGE_DB", str(tmp_path / "db.sqlite3"))
     monkeypatch.setenv("PYSCRIPT_STORAGE_SCRIPT", "in-process")
     from pyscript_storage import scripting
 
     monkeypatch.setattr(scripting, "_domains", {})
     monkeypatch.setattr(scripting, "_script", None)
-    storage = scripting.Storage
+    return scripting
+
+
+def test_api_semantics_in_process(in_process: Any) -> None:
+    storage = in_process.Storage
     assert storage.set("user", {"name": "Alice", "premium": True}) is True
     assert storage.get("user") == {"name": "Alice", "premium": True}
     assert storage.get("missing") is None
@@ -118,13 +106,8 @@ def test_api_semantics_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert storage.keys() == []
 
 
-def test_binary_data_on_cpython(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYSCRIPT_STORAGE_DB", str(tmp_path / "db.sqlite3"))
-    monkeypatch.setenv("PYSCRIPT_STORAGE_SCRIPT", "binary")
-    from pyscript_storage import scripting
-
-    monkeypatch.setattr(scripting, "_domains", {})
-    monkeypatch.setattr(scripting, "_script", None)
+def test_binary_data_on_cpython(in_process: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    scripting = in_process
     storage = scripting.Storage
     assert storage.setData("blob", bytes(range(256))) is True
     assert storage.setData("view", memoryview(b"abc"), shared=True) is True
