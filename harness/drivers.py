@@ -15,8 +15,10 @@ import select
 import shutil
 import signal
 import subprocess
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,6 +73,7 @@ class Driver(ABC):
         self.version = "unknown"
         self.notes: list[str] = []  # infrastructure hiccups worth showing in the report
         self.console: list[str] = []  # the page's console messages, where the driver sees them
+        self.spent: dict[str, float] = {}  # seconds in browser starts and page loads (Pyodide boots)
 
     @abstractmethod
     def start(self) -> None:
@@ -106,15 +109,29 @@ class Driver(ABC):
         test, and WebKitGTK has been seen to abort a wasm boot now and then.
         The retry is a reload and is noted in the report.
         """
-        action()
-        failure = self._booted()
-        if failure is None:
-            return
-        self.notes.append(f"page boot failed once and was reloaded: {failure.splitlines()[0]}")
-        self._reload()
-        failure = self._booted()
-        if failure is not None:
-            raise StepFailed(f"page did not boot (twice): {failure}")
+        with self._timed("page loads"):
+            action()
+            failure = self._booted()
+            if failure is None:
+                return
+            self.notes.append(f"page boot failed once and was reloaded: {failure.splitlines()[0]}")
+            self._reload()
+            failure = self._booted()
+            if failure is not None:
+                raise StepFailed(f"page did not boot (twice): {failure}")
+
+    @contextmanager
+    def _timed(self, what: str) -> Iterator[None]:
+        """Add the time spent in the block to ``self.spent[what]`` (what a cell pays for what)."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.spent[what] = self.spent.get(what, 0.0) + time.monotonic() - started
+
+    def _start(self) -> None:
+        with self._timed("browser starts"):
+            self.start()
 
     def goto(self, url: str) -> None:
         self.url = url
@@ -150,7 +167,7 @@ class Driver(ABC):
     def restart(self) -> None:
         """Quit the browser and start a new one on the same profile and page."""
         self.stop()
-        self.start()
+        self._start()
         if self.url:
             self.goto(self.url)
 
@@ -163,7 +180,7 @@ class Driver(ABC):
         if not killed:
             raise StepFailed(f"no browser process using {self.profile} was found to kill")
         self.stop()  # forget the dead session (its processes are gone)
-        self.start()
+        self._start()
         if self.url:
             self.goto(self.url)
         return killed
@@ -222,7 +239,7 @@ class Driver(ABC):
         self.stop()
 
     def __enter__(self) -> Driver:
-        self.start()
+        self._start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -56,6 +56,10 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
             console.print(cell.detail, markup=False, highlight=False)
             if cell.screenshot:
                 console.print(f"screenshot: {cell.screenshot}", markup=False)
+    spent = run.spent()
+    if spent:
+        shown = ", ".join(f"{what} {seconds:.0f} s" for what, seconds in spent.items())
+        console.print(f"time spent: {shown}", highlight=False)
     counts = _summary(run)
     verdict = "[green]OK[/green]" if run.ok else "[bold red]FAILED[/bold red]"
     console.print(f"{verdict}: {counts} in {run.seconds:.1f}s")

@@ -24,6 +24,7 @@ class Cell:
     screenshot: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. a page boot that was retried
     figures: dict[str, int] = field(default_factory=dict)  # e.g. {"keys lost": 0}, summed over steps
+    spent: dict[str, float] = field(default_factory=dict)  # seconds: browser starts, page loads, steps
 
     @property
     def ok(self) -> bool:
@@ -44,6 +45,14 @@ class Run:
     def ok(self) -> bool:
         return bool(self.cells) and all(cell.ok for cell in self.cells)
 
+    def spent(self) -> dict[str, float]:
+        """Seconds the whole run spent starting browsers, loading pages (Pyodide boots), in steps."""
+        total: dict[str, float] = {}
+        for cell in self.cells:
+            for what, seconds in cell.spent.items():
+                total[what] = total.get(what, 0.0) + seconds
+        return total
+
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for cell in self.cells:
@@ -52,5 +61,5 @@ class Run:
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = asdict(self) | {"ok": self.ok, "counts": self.counts()}
+        data = asdict(self) | {"ok": self.ok, "counts": self.counts(), "spent": self.spent()}
         path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")

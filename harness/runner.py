@@ -48,6 +48,7 @@ def start_server(config: Config, wheel: Wheel) -> Server:
         },
         host=config.server.host,
         ports=config.server.ports,
+        immutable=("/pyodide/", "/pyscript/"),
     )
 
 
@@ -152,10 +153,12 @@ def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
     notes: list[str] = []
     figures: dict[str, int] = {}
     expired = threading.Event()
+    spent: dict[str, float] = {}
     try:
         with session.driver(project, quota=scenario.quota) as driver:
             notes = driver.notes
             version = driver.version
+            spent = driver.spent
 
             def expire() -> None:  # a hung or crashed browser: kill it, so the step's call returns
                 expired.set()
@@ -185,13 +188,17 @@ def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
             f"browser?): the browser was killed\n{detail}"
         )
     seconds = time.monotonic() - started
+    spent = dict(spent)
+    spent["steps and the rest"] = max(0.0, seconds - sum(spent.values()))
     status: Status
     if reason:
         status = "xfailed" if failed else "xpassed"
         detail = f"expected failure: {reason}\n{detail}".rstrip()
     else:
         status = "failed" if failed else "passed"
-    return Cell(scenario.name, project.name, status, seconds, version, detail, screenshot, notes, figures)
+    return Cell(
+        scenario.name, project.name, status, seconds, version, detail, screenshot, notes, figures, spent
+    )
 
 
 def _screenshot(folder: Path, scenario: Scenario, project: Project, driver: Driver) -> str | None:

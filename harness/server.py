@@ -33,6 +33,7 @@ class _Handler(SimpleHTTPRequestHandler):
     """Routes: /pages/<template>, and one static root per mount (/pyodide/, ...)."""
 
     mounts: dict[str, Path]
+    immutable: tuple[str, ...]  # URL prefixes of pinned assets
     templates: Environment
     context: dict[str, Any]
 
@@ -43,7 +44,10 @@ class _Handler(SimpleHTTPRequestHandler):
         pass  # quiet: failures surface through the pages, not the access log
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
+        # Pinned, checksummed assets never change under a URL: the browser may keep them (and
+        # the wasm it compiled from them) across reloads. Pages and the wheel are never cached.
+        immutable = any(self.path.startswith(prefix) for prefix in self.immutable)
+        self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-store")
         super().end_headers()
 
     def translate_path(self, path: str) -> str:
@@ -96,6 +100,7 @@ class Server:
         context: dict[str, Any],
         host: str = "127.0.0.1",
         ports: tuple[int, ...] = (0, 0),
+        immutable: tuple[str, ...] = (),
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the harness server listens on loopback only, not {host!r}")
@@ -107,6 +112,7 @@ class Server:
             (_Handler,),
             {
                 "mounts": {k: v.resolve() for k, v in mounts.items()},
+                "immutable": immutable,
                 "templates": templates,
                 "context": context,
             },
