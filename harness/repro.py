@@ -5,6 +5,7 @@ A snippet is split into steps by marker comments on lines of their own:
     # %%              a new step on the same page (variables carry over)
     # %% reload       reload the page first: a new interpreter, same IndexedDB
     # %% restart      quit the browser and start it again on the same profile
+    # %% kill         SIGKILL the browser (no clean close), then start it again on the profile
     # %% origin 1     open the runner page on another origin (0 is the first)
 
 Each step's output, result and Python traceback are printed as it runs.
@@ -22,7 +23,7 @@ from typing import Any
 from rich.console import Console
 
 from .drivers import Driver, StepFailed
-from .scenarios import Reload, Restart, Step, Visit
+from .scenarios import Kill, Reload, Restart, Step, Visit
 
 __all__ = ["Snippet", "parse", "parse_size", "run", "DUMP_STORES"]
 
@@ -65,12 +66,14 @@ def parse(text: str) -> list[Snippet]:
             action = Reload()
         elif verb == "restart" and arg is None:
             action = Restart()
+        elif verb == "kill" and arg is None:
+            action = Kill()
         elif verb == "origin" and arg is not None and arg.isdigit():
             action = Visit(int(arg))
         else:
             raise ValueError(
                 f"line {number}: unknown marker {line.strip()!r} "
-                "(use '# %%', '# %% reload', '# %% restart' or '# %% origin N')"
+                "(use '# %%', '# %% reload', '# %% restart', '# %% kill' or '# %% origin N')"
             )
     close()
     if not any(piece.python for piece in pieces):
@@ -136,6 +139,8 @@ def _act(driver: Driver, action: Step, url: Any) -> None:
         driver.reload()
     elif isinstance(action, Restart):
         driver.restart()
+    elif isinstance(action, Kill):
+        driver.kill_and_restart()
     elif isinstance(action, Visit):
         driver.goto(url(action.origin))
 
