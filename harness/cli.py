@@ -281,7 +281,7 @@ def _repro(args: argparse.Namespace, console: Console) -> int:
             ok = repro.run(
                 pieces,
                 driver,
-                lambda origin: session.url(origin),
+                session,
                 console,
                 keep_going=args.keep_going,
                 timeout_ms=int(args.timeout * 1000),

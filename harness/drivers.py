@@ -179,10 +179,7 @@ class Driver(ABC):
         killed = self.kill_processes()
         if not killed:
             raise StepFailed(f"no browser process using {self.profile} was found to kill")
-        self.stop()  # forget the dead session (its processes are gone)
-        self._start()
-        if self.url:
-            self.goto(self.url)
+        self.restart()  # its stop() forgets the dead session
         return killed
 
     def kill_processes(self) -> int:

@@ -18,11 +18,11 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
 from .drivers import Driver, StepFailed
+from .runner import Session, browser_action
 from .scenarios import Kill, Reload, Restart, Step, Visit
 
 __all__ = ["Snippet", "parse", "parse_size", "run", "DUMP_STORES"]
@@ -134,21 +134,10 @@ result = json.dumps(_dump, ensure_ascii=False, indent=2, sort_keys=True)
 """
 
 
-def _act(driver: Driver, action: Step, url: Any) -> None:
-    if isinstance(action, Reload):
-        driver.reload()
-    elif isinstance(action, Restart):
-        driver.restart()
-    elif isinstance(action, Kill):
-        driver.kill_and_restart()
-    elif isinstance(action, Visit):
-        driver.goto(url(action.origin))
-
-
 def run(
     pieces: list[Snippet],
     driver: Driver,
-    url: Any,
+    session: Session,
     console: Console,
     *,
     keep_going: bool = False,
@@ -161,7 +150,7 @@ def run(
         console.rule(f"step {index}: {what}, from line {piece.first_line}")
         try:
             if piece.action is not None:
-                _act(driver, piece.action, url)
+                browser_action(session, driver, piece.action)
             if piece.python is not None:
                 outcome = driver.run_python_outcome(piece.python, timeout_ms=timeout_ms)
                 if outcome.get("output"):

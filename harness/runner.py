@@ -21,11 +21,11 @@ from . import assets
 from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
 from .results import Cell, Status
-from .scenarios import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Tab, Visit
+from .scenarios import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Step, Tab, Visit
 from .server import Server
 from .wheel import Wheel
 
-__all__ = ["Session", "run_cell", "start_server", "PAGES"]
+__all__ = ["Session", "browser_action", "run_cell", "start_server", "PAGES"]
 
 PAGES = {"runner": "/pages/runner.html", "upstream": "/pages/upstream.html"}
 
@@ -120,18 +120,26 @@ def _run_steps(session: Session, driver: Driver, scenario: Scenario, figures: di
                         figures[name] = figures.get(name, 0) + int(value)
             elif isinstance(step, JavaScript):
                 driver.run_javascript(step.code)
-            elif isinstance(step, Reload):
-                driver.reload()
-            elif isinstance(step, Restart):
-                driver.restart()
-            elif isinstance(step, Kill):
-                driver.kill_and_restart()
-            elif isinstance(step, Tab):
-                driver.tab(step.index, session.url(0))
-            elif isinstance(step, Visit):
-                driver.goto(session.url(step.origin, step.page))
+            else:
+                browser_action(session, driver, step)
         except StepFailed as failure:
             raise StepFailed(f"step {index} ({type(step).__name__}) failed:\n{failure}") from None
+
+
+def browser_action(session: Session, driver: Driver, step: Step) -> None:
+    """Carry out a step that acts on the browser: reload, restart, kill, another tab or origin."""
+    if isinstance(step, Reload):
+        driver.reload()
+    elif isinstance(step, Restart):
+        driver.restart()
+    elif isinstance(step, Kill):
+        driver.kill_and_restart()
+    elif isinstance(step, Tab):
+        driver.tab(step.index, session.url(0))
+    elif isinstance(step, Visit):
+        driver.goto(session.url(step.origin, step.page))
+    else:
+        raise TypeError(f"not a browser action: {step!r}")
 
 
 def _remote_reason(scenario: Scenario, project: Project) -> str | None:

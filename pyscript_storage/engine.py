@@ -17,7 +17,15 @@ from typing import Any, Protocol
 
 from .codec import decode
 
-__all__ = ["Backend", "Batch", "MemoryBackend", "StorageError", "WriteQueue", "restore_failed"]
+__all__ = [
+    "Backend",
+    "Batch",
+    "MemoryBackend",
+    "StorageError",
+    "WriteQueue",
+    "apply_stored",
+    "restore_failed",
+]
 
 Key = Any  # str, int or float; see codec.check_key
 
@@ -217,7 +225,14 @@ async def restore_failed(entries: dict[Key, Any], backend: Backend, failed: Batc
     if pending.clear:  # cleared again since: memory already says what will be stored
         return
     stored = await backend.load()
-    keys = (set(entries) | set(stored)) - set(pending.keys())
+    apply_stored(entries, stored, (set(entries) | set(stored)) - set(pending.keys()))
+
+
+def apply_stored(entries: dict[Key, Any], stored: dict[Key, Any], keys: set[Key]) -> None:
+    """Make ``entries`` hold, for each of ``keys``, the stored value, or nothing if none is stored.
+
+    Goes around any dict subclass's ``__setitem__``: nothing is queued.
+    """
     for key in keys:
         if key in stored:
             dict.__setitem__(entries, key, stored[key])

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from . import codec
-from .engine import Backend, Batch, WriteQueue, restore_failed
+from .engine import Backend, Batch, WriteQueue, apply_stored, restore_failed
 
 __all__ = ["Storage", "storage", "open_backend"]
 
@@ -64,11 +64,7 @@ class _Store:
         if pending.clear:
             return
         keys -= set(pending.keys())
-        for key in keys:
-            if key in stored:
-                dict.__setitem__(self.view, key, stored[key])
-            elif key in self.view:
-                dict.__delitem__(self.view, key)
+        apply_stored(self.view, stored, keys)
         for listener in list(self.listeners):
             try:
                 listener(frozenset(keys))
