@@ -17,7 +17,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NpmPackage", "PYODIDE", "PYSCRIPT_CORE", "FLATTED", "cache_dir", "ensure"]
+__all__ = [
+    "NpmPackage",
+    "PYODIDE",
+    "MICROPYTHON",
+    "PYSCRIPT_CORE",
+    "FLATTED",
+    "PINNED",
+    "cache_dir",
+    "ensure",
+    "interpreters_label",
+]
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,19 @@ PYODIDE = NpmPackage("pyodide", "314.0.7", "66b7949e5a0cba2250b586d7e368bf12fb48
 PYSCRIPT_CORE = NpmPackage(
     "@pyscript/core", "0.7.31", "b2ca1a0c0956aebd990a7c8524cca1eb061444a8319a7264d2f31ef30bea276a"
 )
+# The MicroPython build @pyscript/core 0.7.31 loads for <script type="mpy">.
+MICROPYTHON = NpmPackage(
+    "@micropython/micropython-webassembly-pyscript",
+    "1.28.0-6",
+    "1f22644874da319a46bf607840d518cca320d67b16b21fb2633cd1147a7a198b",
+)
 FLATTED = NpmPackage("flatted", "3.4.4", "5ddc55129d365193496e8ae1f6e21e4beabe639b6c00f5f67e2e0843b72efa55")
+PINNED = (PYODIDE, MICROPYTHON, PYSCRIPT_CORE, FLATTED)
+
+
+def interpreters_label() -> str:
+    """Both interpreters with their pinned versions, for reports."""
+    return f"Pyodide {PYODIDE.version}, MicroPython {MICROPYTHON.version}"
 
 
 def cache_dir() -> Path:

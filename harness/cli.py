@@ -62,6 +62,13 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
         metavar="PROJECT",
         help="a project of the config (chromium, firefox, webkit); repeat for several; default: all",
     )
+    parser.add_argument(
+        "--interpreter",
+        action="append",
+        choices=scenarios.INTERPRETERS,
+        help="PyScript interpreter (pyodide, micropython); repeat for both; default: both, "
+        "each scenario on the interpreters it declares",
+    )
     parser.add_argument("--scenario", action="append", metavar="NAME", help="only this scenario; repeatable")
     parser.add_argument(
         "-k", dest="keyword", metavar="TEXT", help="only scenarios whose name or text has TEXT"
@@ -176,9 +183,10 @@ def _parser() -> argparse.ArgumentParser:
 def _wheel(path: Path | None, console: Console) -> Iterator[Wheel]:
     """The given wheel, or one built from the source tree (deleted afterwards)."""
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
-        with console.status("preparing the wheel and Pyodide"):
+        with console.status("preparing the wheel, Pyodide and MicroPython"):
             wheel = inspect(path) if path else build(Path(tmp))
             assets.ensure(assets.PYODIDE)
+            assets.ensure(assets.MICROPYTHON)
         yield wheel
 
 
@@ -186,10 +194,12 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
            args: argparse.Namespace, console: Console) -> Run:  # fmt: skip
     run = Run(
         wheel={"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256},
-        interpreter=f"Pyodide {assets.PYODIDE.version}",
+        interpreter=assets.interpreters_label(),
     )
     started = time.monotonic()
-    total = len(chosen) * len(projects)
+    interpreters = getattr(args, "interpreter", None) or scenarios.INTERPRETERS
+    cases = [(s, i) for s in chosen for i in s.interpreters if i in interpreters]
+    total = len(cases) * len(projects)
     with (
         Session(config, wheel, artifacts=args.artifacts) as session,
         Progress(
@@ -203,15 +213,15 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
     ):
         task = progress.add_task("suite", total=total)
         for project in projects:
-            for scenario in chosen:
-                progress.update(task, description=f"{scenario.name} x {project.name}")
-                cell = run_cell(session, scenario, project)
+            for scenario, interpreter in cases:
+                progress.update(task, description=f"{scenario.name} [{interpreter}] x {project.name}")
+                cell = run_cell(session, scenario, project, interpreter)
                 run.engines[project.name] = cell.engine_version
                 run.cells.append(cell)
                 progress.advance(task)
                 # A line per cell stays in the log (the bar is transient; in CI it is all there is).
                 progress.console.print(
-                    f"{len(run.cells)}/{total} {cell.scenario} x {cell.project}:"
+                    f"{len(run.cells)}/{total} {cell.case} x {cell.project}:"
                     f" {cell.status} in {cell.seconds:.1f}s",
                     highlight=False,
                 )
@@ -259,7 +269,7 @@ def _gate(args: argparse.Namespace, console: Console) -> int:
     allowed = ("passed", "xfailed") if args.allow_xfail else ("passed",)
     blocking = [cell for cell in run.cells if cell.status not in allowed]
     if blocking or not run.cells:
-        names = ", ".join(f"{c.scenario} x {c.project} ({c.status})" for c in blocking)
+        names = ", ".join(f"{c.case} x {c.project} ({c.status})" for c in blocking)
         console.print(f"[bold red]GATE CLOSED[/bold red] for {wheel.path.name}: {names or 'no cells ran'}")
         return 1
     console.print(f"[bold green]GATE OPEN[/bold green] for {wheel.path.name} (sha256 {wheel.sha256})")
@@ -341,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace, console: Console) -> int:
     try:
         if args.command == "fetch":
-            for package in (assets.PYODIDE, assets.PYSCRIPT_CORE, assets.FLATTED):
+            for package in assets.PINNED:
                 console.print(f"{package.spec}: {assets.ensure(package)}")
             return 0
         if args.command == "doctor":

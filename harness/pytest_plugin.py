@@ -2,6 +2,7 @@
 
 Options, in the style of pytest-playwright's ``--browser``:
     --engine PROJECT   a project of playwright.config.toml; repeat for several (default: all)
+    --interpreter NAME pyodide or micropython; repeat for both (default: both)
     --wheel PATH       the wheel under test (default: built from the source tree)
     --harness-config   another playwright.config.toml
 
@@ -35,9 +36,10 @@ from .drivers import Driver
 from .report import print_matrix
 from .results import Cell, Run
 from .runner import Session
+from .scenarios import INTERPRETERS, Interpreter
 from .wheel import Wheel, build, inspect
 
-__all__ = ["StoragePage", "record"]
+__all__ = ["StoragePage", "record", "selected_interpreters"]
 
 _RUN_KEY = pytest.StashKey[Run]()
 _STARTED_KEY = pytest.StashKey[float]()
@@ -52,6 +54,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PROJECT",
         help="browser project from playwright.config.toml (chromium, firefox, webkit); repeatable",
     )
+    group.addoption(
+        "--interpreter",
+        action="append",
+        default=[],
+        choices=INTERPRETERS,
+        help="PyScript interpreter the scenarios run on (pyodide, micropython); repeatable; default: both",
+    )
     group.addoption("--wheel", type=Path, help="wheel under test (default: build from source)")
     group.addoption("--harness-config", type=Path, default=DEFAULT_PATH, help="browser projects")
 
@@ -60,6 +69,12 @@ def _projects(config: pytest.Config) -> list[Project]:
     harness_config = load(config.getoption("harness_config"))
     names = config.getoption("engine")
     return [harness_config.project(n) for n in names] if names else list(harness_config.projects)
+
+
+def selected_interpreters(config: pytest.Config) -> tuple[Interpreter, ...]:
+    """The interpreters chosen with --interpreter (default: both)."""
+    chosen = config.getoption("interpreter")
+    return tuple(i for i in INTERPRETERS if i in chosen) if chosen else INTERPRETERS
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -107,7 +122,7 @@ class _Collector:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    run = Run(wheel={}, interpreter=f"Pyodide {assets.PYODIDE.version}")
+    run = Run(wheel={}, interpreter=assets.interpreters_label())
     config.stash[_RUN_KEY] = run
     config.stash[_STARTED_KEY] = time.monotonic()
     config.pluginmanager.register(_Collector(run), "pyscript-storage-collector")

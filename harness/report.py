@@ -35,11 +35,11 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
     table.add_column("scenario")
     for project in projects:
         table.add_column(f"{project}\n[dim]{run.engines.get(project, '')}[/dim]", justify="center")
-    scenarios = list(dict.fromkeys(c.scenario for c in run.cells))
+    scenarios = list(dict.fromkeys(c.case for c in run.cells))
     for scenario in scenarios:
         row = [scenario]
         for project in projects:
-            cell = next((c for c in run.cells if c.scenario == scenario and c.project == project), None)
+            cell = next((c for c in run.cells if c.case == scenario and c.project == project), None)
             row.append(f"{_STYLE[cell.status]} [dim]{cell.seconds:.1f}s[/dim]" if cell else "-")
         table.add_row(*row)
     console.print(table)
@@ -47,12 +47,12 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
     for cell in run.cells:
         if cell.figures:
             shown = ", ".join(f"{name} {value}" for name, value in cell.figures.items())
-            console.print(f"[bold]{cell.scenario} x {cell.project}[/bold]: {shown}", highlight=False)
+            console.print(f"[bold]{cell.case} x {cell.project}[/bold]: {shown}", highlight=False)
     for cell in run.cells:
         for note in cell.notes:
-            console.print(f"[yellow]note[/yellow] {cell.scenario} x {cell.project}: {note}", highlight=False)
+            console.print(f"[yellow]note[/yellow] {cell.case} x {cell.project}: {note}", highlight=False)
         if cell.status != "passed":
-            console.rule(f"{cell.scenario} x {cell.project}: {cell.status}")
+            console.rule(f"{cell.case} x {cell.project}: {cell.status}")
             console.print(cell.detail, markup=False, highlight=False)
             if cell.screenshot:
                 console.print(f"screenshot: {cell.screenshot}", markup=False)
@@ -95,7 +95,7 @@ def write_junit(run: Run, path: Path) -> None:
             ET.SubElement(properties, "property", name=name, value=value)
         for cell in cells:
             case = ET.SubElement(
-                suite, "testcase", classname=project, name=cell.scenario, time=f"{cell.seconds:.3f}"
+                suite, "testcase", classname=project, name=cell.case, time=f"{cell.seconds:.3f}"
             )
             first_line = (cell.detail.strip().splitlines() or [cell.status])[-1][:500]
             if cell.status == "failed":
@@ -129,14 +129,14 @@ def write_html(run: Run, path: Path) -> None:
     for cell in run.cells:
         if cell.screenshot and Path(cell.screenshot).is_file():
             data = base64.b64encode(Path(cell.screenshot).read_bytes()).decode("ascii")
-            screenshots[(cell.scenario, cell.project)] = data
+            screenshots[(cell.case, cell.project)] = data
     html = environment.get_template("report_html.j2").render(
         run=run,
         verdict="OK" if run.ok else "FAILED",
         counts=_summary(run),
         projects=list(run.engines) or list(dict.fromkeys(c.project for c in run.cells)),
-        scenarios=list(dict.fromkeys(c.scenario for c in run.cells)),
-        cells={(c.scenario, c.project): c for c in run.cells},
+        scenarios=list(dict.fromkeys(c.case for c in run.cells)),
+        cells={(c.case, c.project): c for c in run.cells},
         labels=_LABELS,
         screenshots=screenshots,
     )

@@ -25,6 +25,12 @@ class Cell:
     notes: list[str] = field(default_factory=list)  # e.g. a page boot that was retried
     figures: dict[str, int] = field(default_factory=dict)  # e.g. {"keys lost": 0}, summed over steps
     spent: dict[str, float] = field(default_factory=dict)  # seconds: browser starts, page loads, steps
+    interpreter: str = "pyodide"  # or "micropython"
+
+    @property
+    def case(self) -> str:
+        """The matrix row: the scenario, marked when it ran on MicroPython."""
+        return self.scenario if self.interpreter == "pyodide" else f"{self.scenario} ({self.interpreter})"
 
     @property
     def ok(self) -> bool:

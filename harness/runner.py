@@ -21,9 +21,21 @@ from . import assets
 from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
 from .results import Cell, Status
-from .scenarios import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Step, Tab, Visit
+from .scenarios import (
+    Interpreter,
+    JavaScript,
+    Kill,
+    Page,
+    Python,
+    Reload,
+    Restart,
+    Scenario,
+    Step,
+    Tab,
+    Visit,
+)
 from .server import Server
-from .wheel import Wheel
+from .wheel import Wheel, unpack
 
 __all__ = ["Session", "browser_action", "run_cell", "start_server", "PAGES"]
 
@@ -31,16 +43,23 @@ PAGES = {"runner": "/pages/runner.html", "upstream": "/pages/upstream.html"}
 
 
 def start_server(config: Config, wheel: Wheel) -> Server:
-    """The loopback server on the configured origins: pages, Pyodide, PyScript and the wheel."""
+    """The loopback server on the configured origins: pages, both interpreters, PyScript and the wheel."""
+    wheel_files = unpack(wheel, assets.cache_dir() / "wheels")
     return Server(
         {
             "/pyodide/": assets.ensure(assets.PYODIDE),
+            "/micropython/": assets.ensure(assets.MICROPYTHON),
             "/pyscript/": assets.ensure(assets.PYSCRIPT_CORE),
             "/wheel/": wheel.path.parent,
+            "/wheel-files/": assets.cache_dir() / "wheels" / wheel.sha256,
         },
         {
             "pyodide_base": "/pyodide/",
             "pyodide_version": assets.PYODIDE.version,
+            "micropython_base": "/micropython/",
+            "micropython_version": assets.MICROPYTHON.version,
+            "wheel_files_base": "/wheel-files/",
+            "wheel_files": wheel_files,
             "pyscript_base": "/pyscript/",
             "pyscript_version": assets.PYSCRIPT_CORE.version,
             "wheel_url": f"/wheel/{wheel.path.name}",
@@ -48,7 +67,7 @@ def start_server(config: Config, wheel: Wheel) -> Server:
         },
         host=config.server.host,
         ports=config.server.ports,
-        immutable=("/pyodide/", "/pyscript/"),
+        immutable=("/pyodide/", "/micropython/", "/pyscript/"),
     )
 
 
@@ -101,16 +120,22 @@ class Session:
         profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
         return make_driver(project, profile, self.playwright, quota)
 
-    def url(self, origin: int = 0, page: Page = "runner") -> str:
-        """The address of a page (runner or upstream PyScript) on an origin."""
+    def url(self, origin: int = 0, page: Page = "runner", interpreter: Interpreter = "pyodide") -> str:
+        """The address of a page (runner or upstream PyScript) on an origin, booting ``interpreter``."""
         assert self.server is not None, "session not started"
-        return self.server.url(PAGES[page], origin)
+        url = self.server.url(PAGES[page], origin)
+        return url if interpreter == "pyodide" else f"{url}?interpreter={interpreter}"
 
 
-def _run_steps(session: Session, driver: Driver, scenario: Scenario, figures: dict[str, int]) -> None:
+def _run_steps(
+    session: Session, driver: Driver, scenario: Scenario, figures: dict[str, int], interpreter: Interpreter
+) -> None:
     """Run the steps; a step whose ``result`` is ``{"figures": {...}}`` adds to ``figures``."""
     if not isinstance(scenario.steps[0], Visit):
-        driver.goto(session.url(0))
+        driver.goto(session.url(0, interpreter=interpreter))
+        running = driver.run_python("import sys\nresult = sys.implementation.name")
+        if running != {"pyodide": "cpython"}.get(interpreter, interpreter):
+            raise StepFailed(f"the page runs {running!r}, not {interpreter}")
     for index, step in enumerate(scenario.steps, 1):
         try:
             if isinstance(step, Python):
@@ -121,12 +146,14 @@ def _run_steps(session: Session, driver: Driver, scenario: Scenario, figures: di
             elif isinstance(step, JavaScript):
                 driver.run_javascript(step.code)
             else:
-                browser_action(session, driver, step)
+                browser_action(session, driver, step, interpreter)
         except StepFailed as failure:
             raise StepFailed(f"step {index} ({type(step).__name__}) failed:\n{failure}") from None
 
 
-def browser_action(session: Session, driver: Driver, step: Step) -> None:
+def browser_action(
+    session: Session, driver: Driver, step: Step, interpreter: Interpreter = "pyodide"
+) -> None:
     """Carry out a step that acts on the browser: reload, restart, kill, another tab or origin."""
     if isinstance(step, Reload):
         driver.reload()
@@ -135,9 +162,9 @@ def browser_action(session: Session, driver: Driver, step: Step) -> None:
     elif isinstance(step, Kill):
         driver.kill_and_restart()
     elif isinstance(step, Tab):
-        driver.tab(step.index, session.url(0))
+        driver.tab(step.index, session.url(0, interpreter=interpreter))
     elif isinstance(step, Visit):
-        driver.goto(session.url(step.origin, step.page))
+        driver.goto(session.url(step.origin, step.page, interpreter))
     else:
         raise TypeError(f"not a browser action: {step!r}")
 
@@ -151,8 +178,10 @@ def _remote_reason(scenario: Scenario, project: Project) -> str | None:
     return None
 
 
-def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
-    """Run one scenario in a new browser of ``project``; never raises for a failure."""
+def run_cell(
+    session: Session, scenario: Scenario, project: Project, interpreter: Interpreter = "pyodide"
+) -> Cell:
+    """Run one scenario in a new browser of ``project`` on ``interpreter``; never raises for a failure."""
     started = time.monotonic()
     reason = scenario.xfail.get(project.engine) or _remote_reason(scenario, project)
     version = "unknown"
@@ -176,10 +205,10 @@ def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
             watchdog.daemon = True
             watchdog.start()
             try:
-                _run_steps(session, driver, scenario, figures)
+                _run_steps(session, driver, scenario, figures, interpreter)
             except Exception:
                 if session.artifacts is not None:
-                    screenshot = _screenshot(session.artifacts, scenario, project, driver)
+                    screenshot = _screenshot(session.artifacts, scenario, project, interpreter, driver)
                 if driver.console:
                     notes.append("page console (last lines): " + " | ".join(driver.console[-10:]))
                 raise
@@ -205,12 +234,24 @@ def run_cell(session: Session, scenario: Scenario, project: Project) -> Cell:
     else:
         status = "failed" if failed else "passed"
     return Cell(
-        scenario.name, project.name, status, seconds, version, detail, screenshot, notes, figures, spent
+        scenario.name,
+        project.name,
+        status,
+        seconds,
+        version,
+        detail,
+        screenshot,
+        notes,
+        figures,
+        spent,
+        interpreter,
     )
 
 
-def _screenshot(folder: Path, scenario: Scenario, project: Project, driver: Driver) -> str | None:
-    path = folder / f"{scenario.name}-{project.name}.png"
+def _screenshot(
+    folder: Path, scenario: Scenario, project: Project, interpreter: Interpreter, driver: Driver
+) -> str | None:
+    path = folder / f"{scenario.name}-{project.name}-{interpreter}.png"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         driver.screenshot(path)

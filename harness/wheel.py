@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Wheel", "build", "inspect"]
+__all__ = ["Wheel", "build", "inspect", "unpack"]
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,27 @@ def inspect(path: Path) -> Wheel:
         raise ValueError(f"{path}: does not contain the pyscript_storage package")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Wheel(path, fields.get("Name", "?"), fields.get("Version", "?"), digest)
+
+
+def unpack(wheel: Wheel, root: Path) -> list[str]:
+    """Unpack the wheel's package into ``root``/<sha256>/ (once); its files, relative paths.
+
+    MicroPython installs no wheels: its page fetches these files one by one
+    into its /lib, the way PyScript's ``files`` setting does.
+    """
+    target = root / wheel.sha256
+    with zipfile.ZipFile(wheel.path) as archive:
+        names = sorted(
+            n for n in archive.namelist() if n.startswith("pyscript_storage/") and not n.endswith("/")
+        )
+        if not (target / ".complete").exists():
+            target.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                destination = target / name
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(archive.read(name))
+            (target / ".complete").touch()
+    return names
 
 
 def build(out_dir: Path) -> Wheel:

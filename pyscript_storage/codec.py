@@ -11,12 +11,15 @@ applies to deeply nested values.
 unsupported value raises before any state anywhere changes.
 """
 
-from __future__ import annotations
-
 import json
 import math
-import re
-from typing import Any
+
+from .jsbridge import MICROPYTHON
+
+try:  # MicroPython has no typing module, and never evaluates annotations
+    from typing import Any
+except ImportError:  # pragma: no cover - MicroPython
+    pass
 
 __all__ = [
     "encode",
@@ -32,8 +35,20 @@ __all__ = [
 # JavaScript numbers hold integers exactly only up to 2**53.
 MAX_SAFE_INTEGER = 2**53 - 1
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+if MICROPYTHON:  # its json writes non-ASCII as is and NaN as nan: relate() refuses NaN first
+
+    def _dumps(rows: Any) -> str:
+        return json.dumps(rows, separators=(",", ":"))
+
+else:
+    import re
+
+    _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+    def _dumps(rows: Any) -> str:
+        return _ENCODER.encode(rows)
+
+    _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTAINERS = (list, tuple, dict)
 _SCALARS = (int, float, bool, type(None))
 
@@ -42,8 +57,9 @@ def _escape_lone_surrogates(text: str) -> str:
     """Escape lone surrogates as JavaScript's (well-formed) JSON.stringify does.
 
     Python's encoder leaves them raw, and raw they cannot cross to JavaScript.
+    MicroPython's strings are UTF-8 and hold no lone surrogates.
     """
-    if text.isascii() or not _LONE_SURROGATE.search(text):
+    if MICROPYTHON or text.isascii() or not _LONE_SURROGATE.search(text):
         return text
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
@@ -67,7 +83,11 @@ def stringify(value: Any) -> str:
                 ref = known[item] = str(len(table))
                 table.append(item)
             return ref
-        if kind is int or kind is float or kind is bool or item is None:
+        if kind is int or kind is bool or item is None:
+            return item
+        if kind is float:
+            if MICROPYTHON and not math.isfinite(item):  # CPython's encoder refuses these itself
+                raise ValueError(f"cannot store NaN or infinity: JSON has neither ({item!r})")
             return item
         if kind is list or kind is dict or kind is tuple or isinstance(item, _CONTAINERS):
             ref = known.get(id(item))
@@ -142,7 +162,7 @@ def encode(value: Any) -> str:
     if isinstance(value, bytearray):
         return stringify(["bytearray", list(value)])
     if isinstance(value, memoryview):
-        return stringify(["memoryview", list(value.tobytes())])
+        return stringify(["memoryview", list(bytes(value))])
     return stringify(["generic", value])
 
 

@@ -7,15 +7,35 @@ is synchronous), repeated writes of a key coalesce into one, a clear drops
 everything queued before it, and batches reach the backend strictly in order.
 """
 
-from __future__ import annotations
-
 import asyncio
-import sys
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from .codec import decode
+from .jsbridge import IN_BROWSER, MICROPYTHON
+
+try:  # MicroPython has no typing module, and never evaluates annotations
+    from collections.abc import Awaitable, Callable
+    from typing import Any
+except ImportError:  # pragma: no cover - MicroPython
+    pass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    Key = Any  # str, int or float; see codec.check_key
+
+    class Backend(Protocol):
+        """What a store engine backend provides."""
+
+        async def load(self) -> dict[Key, Any]:
+            """Every stored entry, read at once and decoded (see codec.decode)."""
+            ...
+
+        async def flush(self, batch: "Batch") -> None:
+            """Apply ``batch`` atomically; raise StorageError if it was refused."""
+            ...
+else:
+    Key = object
 
 __all__ = [
     "Backend",
@@ -26,8 +46,6 @@ __all__ = [
     "apply_stored",
     "restore_failed",
 ]
-
-Key = Any  # str, int or float; see codec.check_key
 
 
 class StorageError(Exception):
@@ -52,7 +70,6 @@ class StorageError(Exception):
         return f"{self.message} (refused batch of {count}: {shown}{more})"
 
 
-@dataclass
 class Batch:
     """What one flush writes: an optional clear first, then puts and deletes.
 
@@ -60,27 +77,21 @@ class Batch:
     in at most one of the two.
     """
 
-    clear: bool = False
-    puts: dict[Key, str] = field(default_factory=dict)
-    deletes: set[Key] = field(default_factory=set)
+    def __init__(
+        self, clear: bool = False, puts: dict[Key, str] | None = None, deletes: set[Key] | None = None
+    ) -> None:
+        self.clear = clear
+        self.puts: dict[Key, str] = {} if puts is None else puts
+        self.deletes: set[Key] = set() if deletes is None else deletes
+
+    def __repr__(self) -> str:
+        return f"Batch(clear={self.clear!r}, puts={self.puts!r}, deletes={self.deletes!r})"
 
     def __bool__(self) -> bool:
         return self.clear or bool(self.puts) or bool(self.deletes)
 
     def keys(self) -> tuple[Key, ...]:
-        return (*self.puts, *self.deletes)
-
-
-class Backend(Protocol):
-    """What a store engine backend provides."""
-
-    async def load(self) -> dict[Key, Any]:
-        """Every stored entry, read at once and decoded (see codec.decode)."""
-        ...
-
-    async def flush(self, batch: Batch) -> None:
-        """Apply ``batch`` atomically; raise StorageError if it was refused."""
-        ...
+        return tuple(self.puts) + tuple(self.deletes)
 
 
 class MemoryBackend:
@@ -125,7 +136,7 @@ class WriteQueue:
         self._flush = flush
         self._on_failure = on_failure  # (failed batch, what is pending now), before sync() raises
         self._pending = Batch()
-        self._writing: asyncio.Future[None] | None = None  # done when the batch in flight is
+        self._writing: asyncio.Event | None = None  # set when the batch in flight is done
         self._scheduled = False
         self._errors: list[StorageError] = []
 
@@ -148,34 +159,25 @@ class WriteQueue:
         self._pending = Batch(clear=True)
         self._kick()
 
-    def _loop(self) -> asyncio.AbstractEventLoop | None:
-        try:
-            return asyncio.get_running_loop()
-        except RuntimeError:
-            if sys.platform != "emscripten":
-                return None  # plain CPython code with no loop: sync() writes
-            return asyncio.get_event_loop()  # Pyodide's WebLoop, also from JS callbacks
-
     def _kick(self) -> None:
         """Write in the background on the loop's next turn, unless already scheduled."""
         if self._scheduled:
             return
-        loop = self._loop()
+        loop = _event_loop()
         if loop is not None:
             self._scheduled = True
-            loop.call_soon(self._background, loop)
+            loop.create_task(self._background())
 
-    def _background(self, loop: asyncio.AbstractEventLoop) -> None:
+    async def _background(self) -> None:
         self._scheduled = False
-        if self._pending and self._writing is None:
-            loop.create_task(self._write_pending())
+        await self._write_pending()  # returns at once if nothing is pending or a write is in flight
 
     async def _write_pending(self) -> None:
         """Write the pending batch as one backend call; failures are kept for sync()."""
         if not self._pending or self._writing is not None:
             return
         batch, self._pending = self._pending, Batch()
-        self._writing = asyncio.get_running_loop().create_future()
+        self._writing = asyncio.Event()
         try:
             try:
                 await self._flush(batch)
@@ -187,7 +189,7 @@ class WriteQueue:
                 await self._failed(batch)
         finally:
             writing, self._writing = self._writing, None
-            writing.set_result(None)
+            writing.set()
             if self._pending:  # written meanwhile: keep draining in the background
                 self._kick()
 
@@ -201,18 +203,32 @@ class WriteQueue:
     async def sync(self) -> None:
         while self._pending or self._writing is not None:
             if self._writing is not None:
-                await self._writing
+                await self._writing.wait()
             else:
                 await self._write_pending()
         if self._errors:
             errors, self._errors = self._errors, []
             if len(errors) == 1:
                 raise errors[0]
-            keys = tuple(k for e in errors for k in e.keys)
+            keys = tuple([k for e in errors for k in e.keys])
             raise StorageError("; ".join(e.message for e in errors), keys)
 
 
-async def restore_failed(entries: dict[Key, Any], backend: Backend, failed: Batch, pending: Batch) -> None:
+def _event_loop() -> asyncio.AbstractEventLoop | None:
+    """The loop to write in the background on, or None (plain CPython code with no loop)."""
+    if MICROPYTHON:
+        return asyncio.get_event_loop()  # the WebAssembly port's loop runs on the page's
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        if not IN_BROWSER:
+            return None  # sync() writes
+        return asyncio.get_event_loop()  # Pyodide's WebLoop, also from JS callbacks
+
+
+async def restore_failed(
+    entries: dict[Key, Any], backend: "Backend", failed: Batch, pending: Batch, raw: Any = None
+) -> None:
     """After a refused batch, make ``entries`` say what is stored.
 
     The rule: once ``sync()`` has raised, the in-memory dict shows exactly
@@ -220,21 +236,25 @@ async def restore_failed(entries: dict[Key, Any], backend: Backend, failed: Batc
     the refused batch (still in ``pending``), which keep their newer value.
     That covers a refused write (its keys come back as stored, or go), a
     refused clear (every stored key comes back) and a database deleted
-    underneath (everything goes). Nothing is queued by this.
+    underneath (everything goes). Nothing is queued by this (``raw``: see
+    ``apply_stored``).
     """
     if pending.clear:  # cleared again since: memory already says what will be stored
         return
     stored = await backend.load()
-    apply_stored(entries, stored, (set(entries) | set(stored)) - set(pending.keys()))
+    apply_stored(entries, stored, (set(entries) | set(stored)) - set(pending.keys()), raw)
 
 
-def apply_stored(entries: dict[Key, Any], stored: dict[Key, Any], keys: set[Key]) -> None:
+def apply_stored(entries: dict[Key, Any], stored: dict[Key, Any], keys: set[Key], raw: Any = None) -> None:
     """Make ``entries`` hold, for each of ``keys``, the stored value, or nothing if none is stored.
 
-    Goes around any dict subclass's ``__setitem__``: nothing is queued.
+    ``raw`` gives dict's own ``__setitem__``/``__delitem__`` for a dict
+    subclass (``super(Storage, entries)``), so nothing is queued. MicroPython
+    cannot call ``dict.__setitem__`` on a subclass's instance.
     """
+    raw = entries if raw is None else raw
     for key in keys:
         if key in stored:
-            dict.__setitem__(entries, key, stored[key])
+            raw.__setitem__(key, stored[key])
         elif key in entries:
-            dict.__delitem__(entries, key)
+            raw.__delitem__(key)

@@ -1,4 +1,4 @@
-"""The IndexedDB backend, for Python running in a browser (Pyodide).
+"""The IndexedDB backend, for Python running in a browser (Pyodide or MicroPython).
 
 Its JavaScript (``indexeddb.js``, shipped as package data) is evaluated once,
 on first use, so the wheel needs no set-up on the page and works in a Web
@@ -6,16 +6,17 @@ Worker too. The database is named as upstream PyScript names it
 ("IDBMap/" + name, object store "entries"), so either reads the other's data.
 """
 
-from __future__ import annotations
-
 import json
-import secrets
-from collections.abc import Callable
-from importlib import resources
-from typing import Any
 
+from . import jsbridge
 from .codec import decode, decode_table, restore_key
 from .engine import Batch, Key, StorageError
+
+try:  # MicroPython has no typing module, and never evaluates annotations
+    from collections.abc import Callable
+    from typing import Any
+except ImportError:  # pragma: no cover - MicroPython
+    pass
 
 __all__ = ["IndexedDBBackend", "DATABASE_PREFIX"]
 
@@ -29,18 +30,23 @@ def _module() -> Any:
     """The JavaScript helpers, evaluated once per interpreter."""
     global _js
     if _js is None:
-        from pyodide.code import run_js  # only importable inside Pyodide
-
-        source = resources.files(__package__).joinpath("indexeddb.js").read_text("utf-8")
-        _js = run_js(source)
+        _js = jsbridge.run_js(jsbridge.package_text("indexeddb.js"))
     return _js
 
 
 def _storage_error(error: Exception, keys: tuple[Key, ...] = ()) -> StorageError:
-    message = str(error)
-    # JsException text is "StorageError: <engine error name>: <message>"
-    message = message.removeprefix("Error: ").removeprefix("StorageError: ")
+    message = jsbridge.error_text(error)
+    # the JavaScript error is "StorageError: <engine error name>: <message>"
+    for prefix in ("Error: ", "StorageError: "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
     return StorageError(message, keys)
+
+
+def _pairs(keys: list[Any], values: list[Any]) -> list[tuple[Any, Any]]:
+    if len(keys) != len(values):
+        raise StorageError(f"IndexedDB answered {len(keys)} keys but {len(values)} values")
+    return [(keys[i], values[i]) for i in range(len(keys))]  # MicroPython's zip has no strict=
 
 
 class IndexedDBBackend:
@@ -49,7 +55,7 @@ class IndexedDBBackend:
     def __init__(self, name: str, durability: str = "strict") -> None:
         self.database = DATABASE_PREFIX + name
         self.durability = durability
-        self.sender = secrets.token_hex(8)  # names this store's flushes in change notices
+        self.sender = jsbridge.random_id()  # names this store's flushes in change notices
         self._db: Any = None
 
     async def _connection(self) -> Any:
@@ -65,8 +71,8 @@ class IndexedDBBackend:
         data = await self._read(db)
         keys = [restore_key(key) for key in data["keys"]]
         if "tables" in data:
-            return dict(zip(keys, map(decode_table, data["tables"]), strict=True))
-        return dict(zip(keys, map(decode, data["values"]), strict=True))
+            return {key: decode_table(table) for key, table in _pairs(keys, data["tables"])}
+        return {key: decode(text) for key, text in _pairs(keys, data["values"])}
 
     async def _read(self, db: Any) -> Any:
         try:
@@ -90,7 +96,7 @@ class IndexedDBBackend:
             raise _storage_error(error) from None
         return {
             restore_key(key): decode(text)
-            for key, text in zip(data["keys"], data["values"], strict=True)
+            for key, text in _pairs(data["keys"], data["values"])
             if text is not None
         }
 
@@ -99,18 +105,17 @@ class IndexedDBBackend:
 
         ``head`` says which keys were put or deleted and whether the store was cleared.
         """
-        from pyodide.ffi import create_proxy
 
         def notice(text: str, sender: str) -> None:
             if sender != self.sender:  # not this store's own flush
                 on_change(json.loads(text))
 
-        proxy = create_proxy(notice)
+        proxy = jsbridge.create_proxy(notice)
         listener = _module().watch(self.database, proxy)
 
         def unwatch() -> None:
             _module().unwatch(listener)
-            proxy.destroy()
+            jsbridge.release(proxy)
 
         return unwatch
 
@@ -144,4 +149,6 @@ class IndexedDBBackend:
 
 def _utf16_length(text: str) -> int:
     """Length of ``text`` in JavaScript (UTF-16 code units); stored texts hold no lone surrogates."""
+    if jsbridge.MICROPYTHON:  # no str.isascii, no UTF-16 codec: an astral character is two units
+        return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2

@@ -35,10 +35,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import codec
-from .engine import Backend, Batch, WriteQueue, restore_failed
+from .engine import Batch, WriteQueue, restore_failed
+
+if TYPE_CHECKING:
+    from .engine import Backend
 
 __all__ = ["Storage", "Script", "ScriptExit", "ready", "sync", "script_name"]
 

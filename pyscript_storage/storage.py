@@ -8,27 +8,46 @@ every write. A value or key that cannot round-trip raises before anything
 changes.
 """
 
-from __future__ import annotations
-
 import asyncio
 import sys
-import traceback
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
 
 from . import codec
-from .engine import Backend, Batch, WriteQueue, apply_stored, restore_failed
+from .engine import Batch, WriteQueue, apply_stored, restore_failed
+from .jsbridge import IN_BROWSER, MICROPYTHON
+
+try:  # MicroPython has no typing module, and never evaluates annotations
+    from collections.abc import Callable, Iterable
+    from typing import Any
+except ImportError:  # pragma: no cover - MicroPython
+    pass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    from .engine import Backend
+
+    S = TypeVar("S", bound="Storage")
 
 __all__ = ["Storage", "storage", "open_backend"]
 
 _MISSING = object()
-S = TypeVar("S", bound="Storage")
+
+
+def _print_exception() -> None:
+    """Print the exception being handled, as an uncaught one would be."""
+    if MICROPYTHON:
+        sys.print_exception(sys.exc_info()[1])  # type: ignore[attr-defined]
+    else:
+        import traceback
+
+        traceback.print_exc()
 
 
 class _Store:
     """What a Storage wraps: its name, backend, loaded entries and write queue."""
 
-    def __init__(self, name: str, backend: Backend, entries: dict[Any, Any]) -> None:
+    def __init__(self, name: str, backend: "Backend", entries: dict[Any, Any]) -> None:
         self.name = name
         self.backend = backend
         self.entries = entries
@@ -38,11 +57,15 @@ class _Store:
         self.listeners: list[Callable[[frozenset[Any]], object]] = []
 
     async def _restore(self, failed: Batch, pending: Batch) -> None:
-        await restore_failed(self.view, self.backend, failed, pending)
+        await restore_failed(self.view, self.backend, failed, pending, self._raw())
+
+    def _raw(self) -> Any:
+        """dict's own item methods on the view: updates from the store queue nothing."""
+        return super(Storage, self.view) if isinstance(self.view, Storage) else self.view
 
     def remote_change(self, head: dict[str, Any]) -> None:
         """Another page or worker committed a flush to this store: read its keys in the background."""
-        asyncio.ensure_future(self._refresh(head))
+        asyncio.get_event_loop().create_task(self._refresh(head))
 
     async def _refresh(self, head: dict[str, Any]) -> None:
         """Bring the keys another context changed into the dict, as IndexedDB now holds them.
@@ -56,20 +79,21 @@ class _Store:
                 stored = await self.backend.load()
                 keys = set(self.view) | set(stored)
             else:
-                keys = {codec.restore_key(key) for key in (*head.get("keys", ()), *head.get("deletes", ()))}
-                stored = await read(list(head.get("keys", ())) + list(head.get("deletes", ())))
+                changed = list(head.get("keys", ())) + list(head.get("deletes", ()))
+                keys = {codec.restore_key(key) for key in changed}
+                stored = await read(changed)
         except Exception:  # noqa: BLE001 - a notice we cannot follow; the next one may do
             return
         pending = self.queue.pending
         if pending.clear:
             return
         keys -= set(pending.keys())
-        apply_stored(self.view, stored, keys)
+        apply_stored(self.view, stored, keys, self._raw())
         for listener in list(self.listeners):
             try:
                 listener(frozenset(keys))
             except Exception:  # noqa: BLE001 - a listener's bug must not stop the others
-                traceback.print_exc()
+                _print_exception()
 
 
 class Storage(dict):  # type: ignore[type-arg]
@@ -103,10 +127,13 @@ class Storage(dict):  # type: ignore[type-arg]
         super().clear()
         self._store.queue.clear()
 
-    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+    def update(self, *args: Any, **kwargs: Any) -> None:
         """dict.update, persisted; nothing changes if any item cannot be stored."""
+        if len(args) > 1:
+            raise TypeError(f"update expected at most 1 argument, got {len(args)}")
+        other = args[0] if args else ()
         items: list[tuple[Any, Any]] = []
-        if isinstance(other, Mapping) or hasattr(other, "keys"):
+        if hasattr(other, "keys"):
             items.extend((key, other[key]) for key in other.keys())
         else:
             for pair in other:
@@ -139,12 +166,13 @@ class Storage(dict):  # type: ignore[type-arg]
         """dict.popitem (last in, first out), persisted."""
         if not self:
             raise KeyError("popitem(): storage is empty")
-        key = next(reversed(self))
+        # MicroPython's dicts keep no insertion order: there, any item is the last
+        key = next(iter(self)) if MICROPYTHON else next(reversed(self))
         value = super().__getitem__(key)
         del self[key]
         return key, value
 
-    def __ior__(self: S, other: Iterable[Any]) -> S:  # type: ignore[override,misc]
+    def __ior__(self: "S", other: "Iterable[Any]") -> "S":  # type: ignore[override,misc]
         self.update(other)
         return self
 
@@ -178,9 +206,9 @@ class Storage(dict):  # type: ignore[type-arg]
 DURABILITIES = ("strict", "default", "relaxed")
 
 
-def open_backend(name: str, durability: str = "strict") -> Backend:
+def open_backend(name: str, durability: str = "strict") -> "Backend":
     """The backend for the store ``name`` on this interpreter."""
-    if sys.platform == "emscripten":
+    if IN_BROWSER:
         from .indexeddb import IndexedDBBackend
 
         return IndexedDBBackend(name, durability)
@@ -191,12 +219,12 @@ def open_backend(name: str, durability: str = "strict") -> Backend:
 
 async def storage(
     name: str = "",
-    storage_class: type[S] = Storage,  # type: ignore[assignment]
+    storage_class: "type[S]" = Storage,  # type: ignore[assignment]
     *,
     durability: str = "strict",
     live: bool = False,
-    backend: Backend | None = None,
-) -> S:
+    backend: "Backend | None" = None,
+) -> "S":
     """Open (or create) the persistent store ``name``; contents are loaded at once.
 
     Raises ValueError for an empty name. ``storage_class`` may be a subclass of

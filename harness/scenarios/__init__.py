@@ -6,7 +6,21 @@ from .basics import BASICS
 from .faults import FAULTS, durability
 from .hostile import HOSTILE
 from .interop import INTEROP
-from .model import JavaScript, Kill, Page, Python, Reload, Restart, Scenario, Step, Tab, Visit
+from .model import (
+    BOTH,
+    INTERPRETERS,
+    Interpreter,
+    JavaScript,
+    Kill,
+    Page,
+    Python,
+    Reload,
+    Restart,
+    Scenario,
+    Step,
+    Tab,
+    Visit,
+)
 from .mutations import MUTATIONS
 from .scripting import SCRIPTING
 from .seed import SEED_EXAMPLES
@@ -14,6 +28,9 @@ from .tabs import TABS
 from .values import HARD_VALUES
 
 __all__ = [
+    "BOTH",
+    "INTERPRETERS",
+    "Interpreter",
     "JavaScript",
     "Kill",
     "Page",

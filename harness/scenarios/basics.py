@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Python, Reload, Restart, Scenario, Visit
+from .model import BOTH, Python, Reload, Restart, Scenario, Visit
 
 # Values of every supported kind, and what each must read back as.
 _ROUND_TRIP_WRITE = """
@@ -88,7 +88,7 @@ BASICS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("user-preferences")
-                assert dict(s) == {}, dict(s)
+                assert dict(s.items()) == {}, dict(s.items())
                 s["theme"] = "dark"
                 s["font_size"] = 14
                 s["settings"] = {"notifications": True, "sound": False}
@@ -100,10 +100,10 @@ BASICS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("user-preferences")
-                assert dict(s) == {
+                assert dict(s.items()) == {
                     "theme": "dark", "font_size": 14,
                     "settings": {"notifications": True, "sound": False},
-                }, dict(s)
+                }, dict(s.items())
                 del s["font_size"]
                 s.update(theme="light")
                 await s.sync()
@@ -114,12 +114,13 @@ BASICS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("user-preferences")
-                assert dict(s) == {
+                assert dict(s.items()) == {
                     "theme": "light", "settings": {"notifications": True, "sound": False},
-                }, dict(s)
+                }, dict(s.items())
                 """
             ),
         ),
+        interpreters=BOTH,
     ),
     Scenario(
         "restart",
@@ -139,7 +140,8 @@ BASICS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("restart")
-                assert dict(s) == {"counter": 1, "payload": {"list": list(range(100))}}, dict(s)
+                stored = dict(s.items())
+                assert stored == {"counter": 1, "payload": {"list": list(range(100))}}, stored
                 """
             ),
         ),
@@ -161,7 +163,7 @@ BASICS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("shared-name")
-                assert dict(s) == {}, dict(s)
+                assert dict(s.items()) == {}, dict(s.items())
                 s["origin"] = "second"
                 await s.sync()
                 """
@@ -171,7 +173,7 @@ BASICS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("shared-name")
-                assert dict(s) == {"origin": "first"}, dict(s)
+                assert dict(s.items()) == {"origin": "first"}, dict(s.items())
                 """
             ),
         ),
@@ -235,7 +237,7 @@ BASICS: tuple[Scenario, ...] = (
                 except TypeError:
                     failures += 1
                 assert failures == 8, failures
-                assert dict(s) == {"keep": [1, 2]}, dict(s)
+                assert dict(s.items()) == {"keep": [1, 2]}, dict(s.items())
                 await s.sync()
                 """
             ),
@@ -244,7 +246,7 @@ BASICS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("strict")
-                assert dict(s) == {"keep": [1, 2]}, dict(s)
+                assert dict(s.items()) == {"keep": [1, 2]}, dict(s.items())
                 """
             ),
         ),
@@ -271,7 +273,7 @@ BASICS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("from-worker")
-                assert dict(s) == {"where": "worker", "data": bytearray(b"binary")}, dict(s)
+                assert dict(s.items()) == {"where": "worker", "data": bytearray(b"binary")}, dict(s.items())
                 """
             ),
         ),

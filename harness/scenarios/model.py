@@ -15,11 +15,30 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Python", "JavaScript", "Kill", "Tab", "Reload", "Restart", "Visit", "Scenario", "Step", "Page"]
+__all__ = [
+    "Python",
+    "JavaScript",
+    "Kill",
+    "Tab",
+    "Reload",
+    "Restart",
+    "Visit",
+    "Scenario",
+    "Step",
+    "Page",
+    "Interpreter",
+    "INTERPRETERS",
+    "BOTH",
+]
 
 # runner: plain Pyodide with the wheel under test (and a `pyscript` stand-in);
 # upstream: a real PyScript page whose `pyscript.storage` is upstream's own.
 Page = Literal["runner", "upstream"]
+
+# PyScript's two interpreters; a scenario says which it runs on.
+Interpreter = Literal["pyodide", "micropython"]
+INTERPRETERS: tuple[Interpreter, ...] = ("pyodide", "micropython")
+BOTH = INTERPRETERS
 
 
 @dataclass(frozen=True)
@@ -86,3 +105,5 @@ class Scenario:
     # A browser that hangs or crashes fails the cell once this runs out (it is killed), and
     # the run goes on to the next cell.
     time_limit: float = 240.0
+    # Where it runs. Pyodide-only scenarios say why in the README's MicroPython section.
+    interpreters: tuple[Interpreter, ...] = ("pyodide",)

@@ -29,7 +29,7 @@ MUTATIONS: tuple[Scenario, ...] = (
                 assert s.popitem() == ("last", "popitem")
                 del s["gone"]
                 await s.sync()
-                result = dict(s)
+                result = dict(s.items())
                 """
             ),
             Reload(),
@@ -37,10 +37,10 @@ MUTATIONS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("mutations")
-                assert dict(s) == {
+                assert dict(s.items()) == {
                     "mapping": 1, "pairs": 2, "keywords": 3, "both": 4, "more": 5,
                     "iterator": 6, "ior": 7, "default": 8,
-                }, dict(s)
+                }, dict(s.items())
                 s.clear()
                 s["after-clear"] = True
                 await s.sync()
@@ -51,7 +51,7 @@ MUTATIONS: tuple[Scenario, ...] = (
                 """
                 from pyscript_storage import storage
                 s = await storage("mutations")
-                assert dict(s) == {"after-clear": True}, dict(s)
+                assert dict(s.items()) == {"after-clear": True}, dict(s.items())
                 """
             ),
         ),

@@ -1,21 +1,32 @@
-"""Every persistence scenario in every configured engine (see harness/scenarios.py)."""
+"""Every persistence scenario in every configured engine, on each interpreter it declares."""
 
 from __future__ import annotations
 
 import pytest
 
 from harness.config import Project
-from harness.pytest_plugin import record
+from harness.pytest_plugin import record, selected_interpreters
 from harness.runner import Session, run_cell
-from harness.scenarios import SCENARIOS, Scenario
+from harness.scenarios import SCENARIOS, Interpreter, Scenario
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "scenario" in metafunc.fixturenames:
+        chosen = selected_interpreters(metafunc.config)
+        cases = [(s, i) for s in SCENARIOS for i in s.interpreters if i in chosen]
+        ids = [s.name if i == "pyodide" else f"{s.name}-{i}" for s, i in cases]
+        metafunc.parametrize(("scenario", "interpreter"), cases, ids=ids)
+
+
 def test_scenario(
-    harness_session: Session, scenario: Scenario, project: Project, request: pytest.FixtureRequest
+    harness_session: Session,
+    scenario: Scenario,
+    interpreter: Interpreter,
+    project: Project,
+    request: pytest.FixtureRequest,
 ) -> None:
-    cell = run_cell(harness_session, scenario, project)
+    cell = run_cell(harness_session, scenario, project, interpreter)
     record(request, harness_session, cell)
     if cell.status == "xfailed":
         pytest.xfail(cell.detail)
-    assert cell.status == "passed", f"{scenario.name} in {cell.engine_version}:\n{cell.detail}"
+    assert cell.status == "passed", f"{cell.case} in {cell.engine_version}:\n{cell.detail}"
