@@ -134,6 +134,12 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("snippet", type=Path, metavar="SNIPPET.py", help="the Python file to run")
     rep.add_argument("--engine", default="chromium", metavar="PROJECT", help="default: %(default)s")
     rep.add_argument(
+        "--interpreter",
+        default="pyodide",
+        choices=scenarios.INTERPRETERS,
+        help="the page's Python: pyodide or micropython (default: %(default)s)",
+    )
+    rep.add_argument(
         "--quota",
         type=repro.parse_size,
         metavar="SIZE",
@@ -287,12 +293,13 @@ def _repro(args: argparse.Namespace, console: Console) -> int:
         with session.driver(project, quota=args.quota) as driver:
             quota = f", quota {args.quota} bytes via {driver.quota_knob}" if args.quota else ""
             console.print(f"{driver.version}, wheel {wheel.name} {wheel.version}{quota}")
-            driver.goto(session.url(0))
+            driver.goto(session.url(0, interpreter=args.interpreter))
             ok = repro.run(
                 pieces,
                 driver,
                 session,
                 console,
+                interpreter=args.interpreter,
                 keep_going=args.keep_going,
                 timeout_ms=int(args.timeout * 1000),
             )

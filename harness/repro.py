@@ -23,7 +23,7 @@ from rich.console import Console
 
 from .drivers import Driver, StepFailed
 from .runner import Session, browser_action
-from .scenarios import Kill, Reload, Restart, Step, Visit
+from .scenarios import Interpreter, Kill, Reload, Restart, Step, Visit
 
 __all__ = ["Snippet", "parse", "parse_size", "run", "DUMP_STORES"]
 
@@ -142,6 +142,7 @@ def run(
     *,
     keep_going: bool = False,
     timeout_ms: int = 120_000,
+    interpreter: Interpreter = "pyodide",
 ) -> bool:
     """Run the pieces on ``driver`` (already on the runner page); True if every step passed."""
     ok = True
@@ -150,7 +151,7 @@ def run(
         console.rule(f"step {index}: {what}, from line {piece.first_line}")
         try:
             if piece.action is not None:
-                browser_action(session, driver, piece.action)
+                browser_action(session, driver, piece.action, interpreter)
             if piece.python is not None:
                 outcome = driver.run_python_outcome(piece.python, timeout_ms=timeout_ms)
                 if outcome.get("output"):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from .model import Python, Reload, Scenario
+from dataclasses import replace
 
-MUTATIONS: tuple[Scenario, ...] = (
+from .model import BOTH, Python, Reload, Scenario
+
+_MUTATIONS: tuple[Scenario, ...] = (
     Scenario(
         "mutations",
         "update (every call form), setdefault, pop, popitem, |=, del and clear all persist",
         (
             Python(
                 """
+                import sys
                 from pyscript_storage import storage
+                micropython = sys.implementation.name == "micropython"
                 s = await storage("mutations")
                 s["gone"] = 1
                 s.update({"mapping": 1})
@@ -19,14 +23,27 @@ MUTATIONS: tuple[Scenario, ...] = (
                 s.update(keywords=3)
                 s.update({"both": 4}, more=5)
                 s.update(iter([("iterator", 6)]))
-                s |= {"ior": 7}
+                if micropython:  # |= never calls a dict subclass's __ior__ there: nothing is queued (README)
+                    alias = s
+                    alias |= {"unsaved": 0}
+                    assert type(alias) is dict and alias["unsaved"] == 0, type(alias)
+                    s.update(ior=7)
+                else:
+                    s |= {"ior": 7}
                 assert s.setdefault("default", 8) == 8
                 assert s.setdefault("default", 9) == 8
                 s["popped"] = "x"
                 assert s.pop("popped") == "x"
                 assert s.pop("missing", "fallback") == "fallback"
                 s["last"] = "popitem"
-                assert s.popitem() == ("last", "popitem")
+                if micropython:  # its dicts keep no insertion order: popitem takes any item (README)
+                    key, value = s.popitem()
+                    assert key not in s and value is not None, (key, value)
+                    if key != "last":
+                        s[key] = value
+                        del s["last"]
+                else:
+                    assert s.popitem() == ("last", "popitem")
                 del s["gone"]
                 await s.sync()
                 result = dict(s.items())
@@ -36,7 +53,7 @@ MUTATIONS: tuple[Scenario, ...] = (
             Python(
                 """
                 from pyscript_storage import storage
-                s = await storage("mutations")
+                s = await storage("mutations")  # on MicroPython, "unsaved" (|=) did not persist
                 assert dict(s.items()) == {
                     "mapping": 1, "pairs": 2, "keywords": 3, "both": 4, "more": 5,
                     "iterator": 6, "ior": 7, "default": 8,
@@ -50,7 +67,7 @@ MUTATIONS: tuple[Scenario, ...] = (
             Python(
                 """
                 from pyscript_storage import storage
-                s = await storage("mutations")
+                s = await storage("mutations")  # on MicroPython, "unsaved" (|=) did not persist
                 assert dict(s.items()) == {"after-clear": True}, dict(s.items())
                 """
             ),
@@ -82,7 +99,11 @@ MUTATIONS: tuple[Scenario, ...] = (
                 logged["item"] = 1
                 logged.update({"update": 2}, kw=3)
                 logged.setdefault("setdefault", 4)
-                logged |= {"ior": 5}
+                import sys
+                if sys.implementation.name == "micropython":  # no |= on a dict subclass there (README)
+                    logged.update(ior=5)
+                else:
+                    logged |= {"ior": 5}
                 assert seen == ["item", "update", "kw", "setdefault", "ior"], seen
 
                 validated = await storage("validated", ValidatingStorage)
@@ -108,10 +129,12 @@ MUTATIONS: tuple[Scenario, ...] = (
                 from pyscript import storage
                 logged = await storage("logged")
                 validated = await storage("validated")
-                assert dict(logged) == {"item": 1, "update": 2, "kw": 3, "setdefault": 4, "ior": 5}
-                assert dict(validated) == {"ok": 1}, dict(validated)
+                assert dict(logged.items()) == {"item": 1, "update": 2, "kw": 3, "setdefault": 4, "ior": 5}
+                assert dict(validated.items()) == {"ok": 1}, dict(validated.items())
                 """
             ),
         ),
     ),
 )
+
+MUTATIONS = tuple(replace(scenario, interpreters=BOTH) for scenario in _MUTATIONS)

@@ -8,7 +8,7 @@ harness's stand-in over the module under test. Checks follow each example.
 
 from __future__ import annotations
 
-from .model import Python, Reload, Scenario
+from .model import BOTH, Python, Reload, Scenario
 
 _MODULE_EXAMPLE = """
 from pyscript import storage
@@ -99,7 +99,9 @@ SEED_EXAMPLES: tuple[Scenario, ...] = (
         "the pyscript.storage documentation's examples run unchanged and behave as it says",
         (
             Python(_MODULE_EXAMPLE + '\nassert theme == "dark"\n'),
-            Python(_STORAGE_CLASS_EXAMPLE + '\nassert dict(prefs) == {"color": "blue", "count": 42}\n'),
+            Python(
+                _STORAGE_CLASS_EXAMPLE + '\nassert dict(prefs.items()) == {"color": "blue", "count": 42}\n'
+            ),
             Python(
                 _SUBCLASS_EXAMPLE
                 + "\nassert isinstance(my_store, LoggingStorage) and my_store['test'] == 123"
@@ -128,12 +130,12 @@ for store in (user_data, settings, cache, validated):
                 """
                 from pyscript import storage
                 assert (await storage("user-preferences")).get("theme", "light") == "dark"
-                assert dict(await storage("preferences")) == {"color": "blue", "count": 42}
-                assert dict(await storage("app-data")) == {"test": 123}
-                assert dict(await storage("important-data")) == {"critical_value": {"balance": 100}}
-                assert dict(await storage("user-profile")) == {"name": "Alice", "age": 30}
-                assert dict(await storage("app-settings")) == {} == dict(await storage("api-cache"))
-                assert dict(await storage("validated-data")) == {"fine": "ok"}
+                assert dict((await storage("preferences")).items()) == {"color": "blue", "count": 42}
+                assert dict((await storage("app-data")).items()) == {"test": 123}
+                assert dict((await storage("important-data")).items()) == {"critical_value": {"balance": 100}}
+                assert dict((await storage("user-profile")).items()) == {"name": "Alice", "age": 30}
+                assert not (await storage("app-settings")) and not (await storage("api-cache"))
+                assert dict((await storage("validated-data")).items()) == {"fine": "ok"}
                 try:
                     await storage("")
                 except ValueError:
@@ -143,5 +145,6 @@ for store in (user_data, settings, cache, validated):
                 """
             ),
         ),
+        interpreters=BOTH,
     ),
 )
