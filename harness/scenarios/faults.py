@@ -16,7 +16,7 @@ stored or shown in the dict, and leave the store usable.
 
 from __future__ import annotations
 
-from .model import Kill, Python, Reload, Scenario, Step
+from .model import BOTH, Kill, Python, Reload, Scenario, Step
 
 QUOTA_BYTES = 2_000_000
 
@@ -133,6 +133,7 @@ def durability(trials: int = 3) -> Scenario:
         "no synced key lost, no half-written batch",
         tuple(steps),
         time_limit=60.0 + 60.0 * trials,
+        interpreters=BOTH,
     )
 
 

@@ -48,12 +48,18 @@ def test_run_writes_junit_json_and_html(tmp_path: Path, built_wheel: Wheel) -> N
         str(tmp_path / "suite.html"),
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1/1 names x chromium: passed" in done.stdout
-    case = next(iter(next(iter(JUnitXml.fromfile(str(tmp_path / "junit.xml"))))))
-    assert (case.classname, case.name, case.is_passed) == ("chromium", "names", True)
+    assert "1/2 names x chromium: passed" in done.stdout
+    assert "2/2 names (micropython) x chromium: passed" in done.stdout
+    cases = [case for suite in JUnitXml.fromfile(str(tmp_path / "junit.xml")) for case in suite]
+    assert [(case.classname, case.name, case.is_passed) for case in cases] == [
+        ("chromium", "names", True),
+        ("chromium", "names (micropython)", True),
+    ]
     data = json.loads((tmp_path / "suite.json").read_text())
     assert data["ok"] and data["engines"]["chromium"].startswith("Chromium ")
-    assert "names" in (tmp_path / "suite.html").read_text()
+    assert [cell["interpreter"] for cell in data["cells"]] == ["pyodide", "micropython"]
+    assert "MicroPython 1.28.0-6" in data["interpreter"]
+    assert "names (micropython)" in (tmp_path / "suite.html").read_text()
 
 
 def test_repro_runs_steps_with_a_quota_and_dumps_the_store(tmp_path: Path, built_wheel: Wheel) -> None:
