@@ -8,7 +8,10 @@ In each engine one browser runs everything: the runner page times ours and
 raw IndexedDB, a PyScript page times upstream's storage (same Python text).
 Every run uses a fresh store. Prints medians and the ratios ours/raw (lower is
 better, 1.0 is the floor) and upstream/ours (how many times faster ours is;
-below 1.0 ours is slower). "ours relaxed" is ours with durability="relaxed".
+below 1.0 ours is slower). "ours relaxed" is ours with durability="relaxed";
+"ours mpy" is ours on MicroPython (same Python text), and "mpy/ours" how its
+time compares with ours on Pyodide. "boot" is a page load until Python runs
+steps, per interpreter.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +32,14 @@ from harness import assets
 from harness.config import DEFAULT_PATH, ConfigError, load
 from harness.drivers import Driver, StepFailed
 from harness.runner import Session
-from harness.scenarios import Page
+from harness.scenarios import INTERPRETERS, Interpreter, Page
 from harness.wheel import build, inspect
 
 from .workloads import WORKLOADS, Workload
 
 # ours-relaxed: ours with durability="relaxed", the same promise upstream's
 # "default" gives in Chromium; it shows what the "strict" default costs.
-IMPLEMENTATIONS = ("ours", "ours-relaxed", "upstream", "raw")
+IMPLEMENTATIONS = ("ours", "ours-relaxed", "upstream", "raw", "ours-mpy")
 OPTIONS = {"ours-relaxed": ', durability="relaxed"'}
 
 
@@ -54,14 +58,25 @@ def _bench_engine(
     project = session.config.project(project_name)
     samples: dict[str, dict[str, list[float]]] = {w.name: {i: [] for i in IMPLEMENTATIONS} for w in workloads}
     errors: dict[str, str] = {}
+    boots: dict[str, list[float]] = {interpreter: [] for interpreter in INTERPRETERS}
     with session.driver(project) as driver:
-        pages: tuple[tuple[Page, tuple[str, ...]], ...] = (
-            ("runner", ("ours", "ours-relaxed", "raw")),
-            ("upstream", ("upstream",)),
+        for interpreter in INTERPRETERS:
+            for run in range(runs + 1):  # the first load also fills the cache: not counted
+                with console.status(f"{project.name}: boot {interpreter} run {run + 1}"):
+                    started = time.monotonic()
+                    driver.goto(session.url(0, interpreter=interpreter))
+                    if run:
+                        boots[interpreter].append(time.monotonic() - started)
+        pages: tuple[tuple[Page, Interpreter, tuple[str, ...]], ...] = (
+            ("runner", "pyodide", ("ours", "ours-relaxed", "raw")),
+            ("upstream", "pyodide", ("upstream",)),
+            ("runner", "micropython", ("ours-mpy",)),
         )
-        for page, implementations in pages:
-            driver.goto(session.url(0, page))
+        for page, interpreter, implementations in pages:
+            driver.goto(session.url(0, page, interpreter))
             for workload in workloads:
+                if interpreter == "micropython" and workload.micropython:
+                    continue  # shown as n/a with the reason
                 for implementation in implementations:
                     for run in range(runs):
                         store = f"bench-{workload.name}-{implementation}-{run}"
@@ -79,7 +94,8 @@ def _bench_engine(
         w: {i: statistics.median(s) if s else None for i, s in by_impl.items()}
         for w, by_impl in samples.items()
     }
-    return {"version": version, "samples": samples, "medians": medians, "errors": errors}
+    boot = {interpreter: statistics.median(s) for interpreter, s in boots.items()}
+    return {"version": version, "samples": samples, "medians": medians, "errors": errors, "boot": boot}
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -94,25 +110,31 @@ def _print(engine: str, result: dict[str, Any], console: Console) -> None:
         "ours relaxed",
         "upstream",
         "raw IDB",
+        "ours mpy",
         "ours/raw",
         "upstream/ours",
         "upstream/relaxed",
+        "mpy/ours",
     )
     for column in columns:
         table.add_column(column, justify="left" if column == "workload" else "right")
+    not_on_mpy = {w.name: w.micropython for w in WORKLOADS if w.micropython}
     for workload, m in result["medians"].items():
         cells = [f"{m[i]:.3f}" if m[i] is not None else "error" for i in IMPLEMENTATIONS]
-        vs_raw = _ratio(m["ours"], m["raw"])
-        speedup = _ratio(m["upstream"], m["ours"])
-        relaxed_speedup = _ratio(m["upstream"], m["ours-relaxed"])
-        table.add_row(
-            workload,
-            *cells,
-            f"{vs_raw:.2f}x" if vs_raw else "-",
-            f"{speedup:.1f}x" if speedup else "-",
-            f"{relaxed_speedup:.1f}x" if relaxed_speedup else "-",
+        if workload in not_on_mpy:
+            cells[IMPLEMENTATIONS.index("ours-mpy")] = "n/a"
+        ratios = (
+            (_ratio(m["ours"], m["raw"]), "{:.2f}x"),
+            (_ratio(m["upstream"], m["ours"]), "{:.1f}x"),
+            (_ratio(m["upstream"], m["ours-relaxed"]), "{:.1f}x"),
+            (_ratio(m["ours-mpy"], m["ours"]), "{:.2f}x"),
         )
+        table.add_row(workload, *cells, *(form.format(r) if r else "-" for r, form in ratios))
     console.print(table)
+    boot = ", ".join(f"{interpreter} {seconds:.2f} s" for interpreter, seconds in result["boot"].items())
+    console.print(f"boot (page load until Python runs, median): {boot}", highlight=False)
+    for workload, reason in not_on_mpy.items():
+        console.print(f"{workload} on MicroPython: n/a, {reason}", highlight=False)
     for what, error in result["errors"].items():
         console.print(f"[red]{what} failed:[/red] {error.splitlines()[-1]}", highlight=False)
 
@@ -149,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         wheel = inspect(args.wheel) if args.wheel else build(Path(tmp))
         report["wheel"] = {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256}
         report["pyodide"] = assets.PYODIDE.version
+        report["micropython"] = assets.MICROPYTHON.version
         report["pyscript_core"] = assets.PYSCRIPT_CORE.version
         with Session(config, wheel) as session:
             for engine in engines:

@@ -164,7 +164,7 @@ def browser_action(
     elif isinstance(step, Tab):
         driver.tab(step.index, session.url(0, interpreter=interpreter))
     elif isinstance(step, Visit):
-        driver.goto(session.url(step.origin, step.page, interpreter))
+        driver.goto(session.url(step.origin, step.page, step.interpreter or interpreter))
     else:
         raise TypeError(f"not a browser action: {step!r}")
 

@@ -9,7 +9,7 @@ sees only what reached IndexedDB.
 
 from __future__ import annotations
 
-from .model import Python, Scenario, Visit
+from .model import BOTH, Python, Scenario, Visit
 
 _VALUES = """
 VALUES = {
@@ -68,7 +68,7 @@ for key, value in VALUES.items():
     want = as_read(value)
     assert type(got) is type(want), (key, type(got).__name__, type(want).__name__)
     if isinstance(want, memoryview):
-        assert got.tobytes() == want.tobytes(), key
+        assert bytes(got) == bytes(want), key
     else:
         assert got == want, (key, got, want)
 assert math.copysign(1.0, s["minus_zero"]) == -1.0
@@ -77,21 +77,28 @@ assert circular[0] == 1 and circular[1] is circular
 shared = s["shared"]
 assert shared[0] is shared[1] and shared[0] == ["s"]
 many = await storage("interop-many")
-assert dict(many) == MANY, len(many)
+assert dict(many.items()) == MANY, len(many)
 """
 )
 
-# Which implementation `from pyscript import storage` is on each page.
+# Which implementation `from pyscript import storage` is on each page (and which
+# interpreter runs it: the page's, unless a Visit names another).
 _IS_UPSTREAM = Python(
     """
     from pyscript import storage
-    assert storage.__module__ == "pyscript.storage", storage.__module__
+    try:
+        import pyscript_storage
+    except ImportError:
+        pass  # not installed on PyScript's page: storage is upstream's own
+    else:
+        raise AssertionError("pyscript_storage is on the upstream page")
     """
 )
 _IS_OURS = Python(
     """
+    import pyscript_storage
     from pyscript import storage
-    assert storage.__module__ == "pyscript_storage.storage", storage.__module__
+    assert storage is pyscript_storage.storage, storage
     """
 )
 
@@ -158,15 +165,32 @@ tuple_keyed = await storage("tuple-key")
 assert dict(tuple_keyed) == {("t", 1): "tuple key", "plain": "next to it"}, dict(tuple_keyed)
 """
 
-# Installs the wheel under test into the PyScript page's own Pyodide, as a user
-# would with the wheel file (micropip needs a CDN, so it is unpacked directly).
+# Installs the wheel under test into the PyScript page's own interpreter, as a
+# user would: Pyodide gets the wheel file unpacked into site-packages (micropip
+# needs a CDN); MicroPython gets the package's files in /lib (PyScript's `files`).
 _INSTALL_OURS_IN_PYSCRIPT = """
-import io, site, zipfile
+import sys
 import js
-from pyodide.http import pyfetch
-response = await pyfetch(js.window.harnessWheelUrl)
-assert response.ok, response.status
-zipfile.ZipFile(io.BytesIO(await response.bytes())).extractall(site.getsitepackages()[0])
+if sys.implementation.name == "micropython":
+    import os
+    for name in js.window.harnessWheelFiles:
+        response = await js.fetch(js.window.harnessWheelFilesBase + name)
+        assert response.ok, (name, response.status)
+        folder = ""
+        for part in ["lib"] + name.split("/")[:-1]:  # /lib is on MicroPython's sys.path
+            folder += "/" + part
+            try:
+                os.mkdir(folder)
+            except OSError:
+                pass  # exists
+        with open("/lib/" + name, "w") as file:
+            file.write(await response.text())
+else:
+    import io, site, zipfile
+    from pyodide.http import pyfetch
+    response = await pyfetch(js.window.harnessWheelUrl)
+    assert response.ok, response.status
+    zipfile.ZipFile(io.BytesIO(await response.bytes())).extractall(site.getsitepackages()[0])
 """
 
 _BOTH_IN_ONE_PAGE = """
@@ -176,31 +200,72 @@ ours = await storage("side-by-side")
 ours["from-ours"] = {"written": "by pyscript_storage", "n": [1, 2.5]}
 await ours.sync()
 theirs = await upstream_storage("side-by-side")
-assert dict(theirs) == {"from-ours": {"written": "by pyscript_storage", "n": [1, 2.5]}}, dict(theirs)
+assert dict(theirs.items()) == {"from-ours": {"written": "by pyscript_storage", "n": [1, 2.5]}}
 theirs["from-upstream"] = bytearray(b"upstream")
 await theirs.sync()
 again = await storage("side-by-side")
-assert dict(again) == {
+assert dict(again.items()) == {
     "from-ours": {"written": "by pyscript_storage", "n": [1, 2.5]},
     "from-upstream": bytearray(b"upstream"),
-}, dict(again)
+}, dict(again.items())
+"""
+
+_IS_MICROPYTHON = Python(
+    """
+    import sys
+    assert sys.implementation.name == "micropython", sys.implementation
+    """
+)
+
+# Empties both stores, so the next _WRITE starts from nothing (and is the only writer).
+_CLEAR = """
+from pyscript import storage
+for name in ("interop", "interop-many"):
+    store = await storage(name)
+    store.clear()
+    await store.sync()
 """
 
 INTEROP: tuple[Scenario, ...] = (
     Scenario(
         "pyscript-page",
-        "the wheel installs into a real PyScript page's Pyodide and works beside upstream's storage",
+        "the wheel installs into a real PyScript page's interpreter and works beside upstream's storage",
         (Visit(0, "upstream"), Python(_INSTALL_OURS_IN_PYSCRIPT), Python(_BOTH_IN_ONE_PAGE)),
+        interpreters=BOTH,
     ),
     Scenario(
         "interop-from-upstream",
         "a store written by upstream PyScript reads back value for value and type for type here",
         (Visit(0, "upstream"), _IS_UPSTREAM, Python(_WRITE), Visit(0, "runner"), _IS_OURS, Python(_CHECK)),
+        interpreters=BOTH,
     ),
     Scenario(
         "interop-to-upstream",
         "a store written here reads back value for value and type for type in upstream PyScript",
         (Visit(0, "runner"), _IS_OURS, Python(_WRITE), Visit(0, "upstream"), _IS_UPSTREAM, Python(_CHECK)),
+        interpreters=BOTH,
+    ),
+    Scenario(
+        "across-interpreters",
+        "a store written on Pyodide reads back value for value on MicroPython, and the other way"
+        " round, for ours and for upstream PyScript's",
+        (
+            Visit(0, "runner", "pyodide"),
+            Python(_WRITE),
+            Visit(0, "runner", "micropython"),
+            _IS_MICROPYTHON,
+            Python(_CHECK),
+            Python(_CLEAR),
+            Python(_WRITE),
+            Visit(0, "runner", "pyodide"),
+            Python(_CHECK),
+            Python(_CLEAR),
+            Visit(0, "upstream", "micropython"),
+            _IS_MICROPYTHON,
+            Python(_WRITE),
+            Visit(0, "upstream", "pyodide"),
+            Python(_CHECK),
+        ),
     ),
     Scenario(
         "upstream-differences",

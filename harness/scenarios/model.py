@@ -86,10 +86,14 @@ class Kill:
 
 @dataclass(frozen=True)
 class Visit:
-    """Open a page (a new interpreter) on an origin (index into the server's origins)."""
+    """Open a page (a new interpreter) on an origin (index into the server's origins).
+
+    ``interpreter`` boots that one instead of the cell's (data crossing interpreters).
+    """
 
     origin: int = 0
     page: Page = "runner"
+    interpreter: Interpreter | None = None
 
 
 Step = Python | JavaScript | Reload | Restart | Kill | Tab | Visit
