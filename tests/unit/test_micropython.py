@@ -1,0 +1,130 @@
+"""The package on MicroPython's WebAssembly build (the one PyScript loads), run in Node.
+
+The browsers run it for real (the scenarios' MicroPython rows); this checks
+quickly, without a browser, that the package imports there, that it writes
+the very same stored text as on CPython, and that bad input raises the same
+exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import assets
+from pyscript_storage import codec
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE = shutil.which("node")
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is needed (bin/setup installs it)")
+
+# Values of every kind; stored text must be identical on both interpreters.
+VALUES: list[Any] = [
+    None, True, False, 0, -7, 2**53 - 1, 2**70, 3.25, -0.0, 2.0, 1e300, 5e-324, 0.1 + 0.2,
+    "", "héllo ✓ 🐍 中文", "a\x00b", [1, "two", [3.5, None]], (1, (2, "x")),
+    {"a": {"b": [True, False]}, "": "empty", "é": "ü"}, bytearray(b"\x00\x01\xfe\xff"),
+]  # fmt: skip
+BAD: list[str] = ["{1, 2}", "object()", "[bytearray(b'x')]", "{1: 'int key'}", "float('nan')", "print"]
+
+
+def micropython(code: str) -> str:
+    """What ``code`` prints on MicroPython; fails the test with its traceback if it raises."""
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, str(Path(__file__).with_name("micropython_run.mjs")), str(assets.ensure(assets.MICROPYTHON)),
+         str(ROOT / "pyscript_storage")],
+        input=code, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+SUBNORMAL = 5e-324
+
+
+def test_stored_text_is_the_same_as_on_cpython() -> None:
+    code = (
+        "import json\nfrom pyscript_storage import codec\n"
+        f"print(json.dumps([codec.encode(v) for v in {VALUES!r}]))"
+    )
+    on_micropython = json.loads(micropython(code))
+    on_cpython = [codec.encode(value) for value in VALUES]
+    for value, ours, theirs in zip(VALUES, on_micropython, on_cpython, strict=True):
+        # MicroPython spells the subnormal 4.940656458412465e-324 (the same double), and
+        # lists a dict's keys in its own order (its dicts keep no insertion order).
+        if value == SUBNORMAL or isinstance(value, dict):
+            assert codec.decode(ours) == codec.decode(theirs), value
+        else:
+            assert ours == theirs, value
+
+
+def test_stored_text_reads_back_the_same() -> None:
+    texts = [codec.encode(value) for value in VALUES]
+    expected = [codec.decode(text) for text in texts]  # tuples read back as lists on both
+    code = (
+        "from pyscript_storage import codec\n"
+        f"for text, want in zip({texts!r}, {expected!r}):\n"
+        "    got = codec.decode(text)\n"
+        "    print(got == want and type(got) is type(want))\n"
+    )
+    assert micropython(code).split() == ["True"] * len(VALUES)
+
+
+def test_bad_values_raise_the_same_exceptions() -> None:
+    code = "from pyscript_storage import codec\n" + "".join(
+        f"try:\n    codec.encode({bad})\n    print('accepted')\nexcept (TypeError, ValueError) as e:\n"
+        "    print(type(e).__name__)\n"
+        for bad in BAD
+    )
+    expected = []
+    for bad in BAD:
+        try:
+            codec.encode(eval(bad))  # noqa: S307 - our own literals
+            expected.append("accepted")
+        except (TypeError, ValueError) as error:
+            expected.append(type(error).__name__)
+    assert micropython(code).split() == expected
+
+
+def test_storage_queues_and_recovers_on_micropython() -> None:
+    """Every dict mutation reaches the backend; a refused batch is reported and the dict reconciled."""
+    code = """
+from pyscript_storage import storage, Storage, StorageError
+from pyscript_storage.engine import MemoryBackend
+
+class Logged(Storage):
+    seen = []
+    def __setitem__(self, key, value):
+        Logged.seen.append(key)
+        super().__setitem__(key, value)
+
+backend = MemoryBackend()
+s = await storage("m", Logged, backend=backend)
+s["a"] = 1
+s.update({"b": [1, 2]}, c="x")
+s.setdefault("d", None)
+s.pop("c")
+await s.sync()
+print(sorted(backend.entries), sorted(Logged.seen))
+backend.fail = "QuotaExceededError: full"
+s["z"] = "refused"
+try:
+    await s.sync()
+except StorageError as error:
+    print(error.keys, "z" in s)
+s["later"] = 2
+await s.sync()
+print(sorted(backend.entries))
+"""
+    lines = micropython(code).splitlines()
+    assert lines == [
+        "['a', 'b', 'd'] ['a', 'b', 'c', 'd']",
+        "('z',) False",
+        "['a', 'b', 'd', 'later']",
+    ]
