@@ -1,13 +1,15 @@
 """Command line for the harness: the suite, bug reproduction, the release gate.
 
-  python -m harness run                          every scenario in every engine
+  python -m harness run                          every scenario in every engine, on each interpreter
   python -m harness run --engine firefox -k reload --html reports/suite.html
+  python -m harness run --interpreter micropython  only the MicroPython rows
   python -m harness repro bug.py --engine webkit --quota 2MB --dump
+  python -m harness repro bug.py --interpreter micropython
   python -m harness gate dist/pyscript_storage-0.1.0-py3-none-any.whl --junit gate.xml
   python -m harness serve                        the pages on two origins, for any browser
   python -m harness doctor                       what this machine has, and how to get the rest
   python -m harness list                         the scenarios and engines known
-  python -m harness fetch                        Pyodide & co. from the npm registry, checked
+  python -m harness fetch                        Pyodide, MicroPython & co. from the npm registry, checked
 
 Every browser, driver, Xvfb and server started is stopped at the end, also on
 failure and Ctrl-C. Run `python -m harness COMMAND --help` for each command.
@@ -368,7 +370,8 @@ def _main(args: argparse.Namespace, console: Console) -> int:
         if args.command == "list":
             config = load(args.config)
             for scenario in scenarios.SCENARIOS:
-                console.print(f"[bold]{scenario.name}[/bold]: {scenario.doc}")
+                on = ", ".join(scenario.interpreters)
+                console.print(f"[bold]{scenario.name}[/bold] ({on}): {scenario.doc}", highlight=False)
             console.print("engines: " + ", ".join(p.name for p in config.projects))
             return 0
         command = {"run": _run, "gate": _gate, "repro": _repro, "serve": _serve}[args.command]

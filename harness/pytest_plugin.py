@@ -2,15 +2,17 @@
 
 Options, in the style of pytest-playwright's ``--browser``:
     --engine PROJECT   a project of playwright.config.toml; repeat for several (default: all)
-    --interpreter NAME pyodide or micropython; repeat for both (default: both)
+    --interpreter NAME pyodide or micropython; repeat for both (default: both):
+                       the page's Python for storage_page, and the scenarios' rows
     --wheel PATH       the wheel under test (default: built from the source tree)
     --harness-config   another playwright.config.toml
 
 Fixtures:
-    storage_page     a fresh browser of each chosen engine (tests are parametrized
-                     over them) on a fresh profile, showing a page where
-                     pyscript_storage is installed: ``.run(python)``, ``.js(code)``,
-                     ``.reload()``, ``.restart()``, ``.visit(origin=1)``.
+    storage_page     a fresh browser of each chosen engine on a fresh profile, showing
+                     a page where pyscript_storage is installed, on each chosen
+                     interpreter (tests are parametrized over both):
+                     ``.run(python)``, ``.js(code)``, ``.reload()``, ``.restart()``,
+                     ``.visit(origin=1)``, ``.interpreter``.
     project          the engine's project (parametrized), for tests that drive a browser themselves
     harness_session  the server on two origins, Playwright and the wheel (once per session)
     built_wheel      the wheel under test
@@ -78,6 +80,9 @@ def selected_interpreters(config: pytest.Config) -> tuple[Interpreter, ...]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "page_interpreter" in metafunc.fixturenames:
+        chosen = selected_interpreters(metafunc.config)
+        metafunc.parametrize("page_interpreter", chosen, ids=list(chosen))
     if "project" in metafunc.fixturenames:
         projects = _projects(metafunc.config)
         metafunc.parametrize("project", projects, ids=[p.name for p in projects], scope="session")
@@ -131,9 +136,10 @@ def pytest_configure(config: pytest.Config) -> None:
 class StoragePage:
     """A real browser showing a page with pyscript_storage installed, for one test."""
 
-    def __init__(self, session: Session, driver: Driver) -> None:
+    def __init__(self, session: Session, driver: Driver, interpreter: Interpreter = "pyodide") -> None:
         self.session = session
         self.driver = driver
+        self.interpreter = interpreter  # the page's Python: "pyodide" or "micropython"
 
     @property
     def engine_version(self) -> str:
@@ -160,15 +166,17 @@ class StoragePage:
 
     def visit(self, origin: int = 1) -> None:
         """Open the page on another origin of the server (0 is the first)."""
-        self.driver.goto(self.session.url(origin))
+        self.driver.goto(self.session.url(origin, interpreter=self.interpreter))
 
 
 @pytest.fixture
-def storage_page(harness_session: Session, project: Project) -> Iterator[StoragePage]:
+def storage_page(
+    harness_session: Session, project: Project, page_interpreter: Interpreter
+) -> Iterator[StoragePage]:
     """A fresh browser of ``project`` on a fresh profile, on a page with the module loaded."""
     with harness_session.driver(project) as driver:
-        driver.goto(harness_session.url(0))
-        yield StoragePage(harness_session, driver)
+        driver.goto(harness_session.url(0, interpreter=page_interpreter))
+        yield StoragePage(harness_session, driver, page_interpreter)
 
 
 def record(request: pytest.FixtureRequest, session: Session, cell: Cell) -> None:

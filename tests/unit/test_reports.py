@@ -64,3 +64,25 @@ def test_html_is_self_contained_with_tracebacks_and_screenshots(tmp_path: Path) 
     assert "page boot retried" in html and "ab" * 32 in html
     assert "synced keys lost: <b>0</b>" in html
     assert 'src="http' not in html and "<link" not in html  # nothing fetched from elsewhere
+
+
+def test_micropython_cells_are_rows_of_their_own(tmp_path: Path) -> None:
+    """A scenario on both interpreters is two rows, in the terminal, JUnit and HTML alike."""
+    import io
+
+    from rich.console import Console
+
+    from harness.report import print_matrix
+
+    run = sample_run(tmp_path)
+    run.cells.append(Cell("reload", "firefox", "passed", 0.9, "Firefox 153", interpreter="micropython"))
+    assert run.cells[-1].case == "reload (micropython)" and run.cells[0].case == "reload"
+    out = io.StringIO()
+    print_matrix(run, Console(file=out, width=200))
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("│ reload")]
+    assert len(rows) == 2 and "reload (micropython)" in rows[1] and "pass 0.9s" in rows[1]
+    write_junit(run, tmp_path / "junit.xml")
+    names = {case.name for suite in JUnitXml.fromfile(str(tmp_path / "junit.xml")) for case in suite}
+    assert {"reload", "reload (micropython)"} <= names
+    write_html(run, tmp_path / "suite.html")
+    assert "<td>reload (micropython)</td>" in (tmp_path / "suite.html").read_text()

@@ -76,3 +76,26 @@ def test_listens_on_loopback_only() -> None:
         Server({}, {}, host="0.0.0.0")
     with Server({}, {}) as server:
         assert all(origin.startswith("http://127.0.0.1:") for origin in server.origins)
+
+
+def test_the_wheels_files_are_unpacked_once_for_micropython(tmp_path: Path) -> None:
+    """MicroPython installs no wheels: the package's files are served unpacked, by sha256."""
+    import hashlib
+    import zipfile
+
+    from harness.wheel import Wheel, unpack
+
+    path = tmp_path / "pyscript_storage-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("pyscript_storage/__init__.py", "x = 1\n")
+        archive.writestr("pyscript_storage/indexeddb.js", "(() => ({}))()\n")
+        archive.writestr("pyscript_storage-0.1.0.dist-info/METADATA", "Name: pyscript-storage\n")
+    wheel = Wheel(path, "pyscript-storage", "0.1.0", hashlib.sha256(path.read_bytes()).hexdigest())
+    names = unpack(wheel, tmp_path / "wheels")
+    assert names == ["pyscript_storage/__init__.py", "pyscript_storage/indexeddb.js"]
+    folder = tmp_path / "wheels" / wheel.sha256
+    assert (folder / "pyscript_storage" / "__init__.py").read_text() == "x = 1\n"
+    assert not (folder / "pyscript_storage-0.1.0.dist-info").exists()
+    (folder / "pyscript_storage" / "__init__.py").write_text("changed")
+    assert unpack(wheel, tmp_path / "wheels") == names  # once per wheel: not unpacked again
+    assert (folder / "pyscript_storage" / "__init__.py").read_text() == "changed"
