@@ -164,9 +164,18 @@ class WriteQueue:
         if self._scheduled:
             return
         loop = _event_loop()
-        if loop is not None:
-            self._scheduled = True
+        if loop is None:
+            return
+        self._scheduled = True
+        if MICROPYTHON:  # its loop has no call_soon: a task starts on the next turn too
             loop.create_task(self._background())
+        else:  # a task only when there is something to write: sync() often wrote it already
+            loop.call_soon(self._background_turn, loop)
+
+    def _background_turn(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._scheduled = False
+        if self._pending and self._writing is None:
+            loop.create_task(self._write_pending())
 
     async def _background(self) -> None:
         self._scheduled = False
