@@ -34,14 +34,14 @@ __all__ = ["Storage", "storage", "open_backend"]
 _MISSING = object()
 
 
-def _print_exception() -> None:
-    """Print the exception being handled, as an uncaught one would be."""
+def _print_exception(error: BaseException) -> None:
+    """Print ``error`` with its traceback, as an uncaught one would be."""
     if MICROPYTHON:
-        sys.print_exception(sys.exc_info()[1])  # type: ignore[attr-defined]
+        sys.print_exception(error)  # type: ignore[attr-defined]
     else:
         import traceback
 
-        traceback.print_exc()
+        traceback.print_exception(error)
 
 
 class _Store:
@@ -92,8 +92,8 @@ class _Store:
         for listener in list(self.listeners):
             try:
                 listener(frozenset(keys))
-            except Exception:  # noqa: BLE001 - a listener's bug must not stop the others
-                _print_exception()
+            except Exception as error:  # noqa: BLE001 - a listener's bug must not stop the others
+                _print_exception(error)
 
 
 class Storage(dict):  # type: ignore[type-arg]

@@ -128,3 +128,25 @@ print(sorted(backend.entries))
         "('z',) False",
         "['a', 'b', 'd', 'later']",
     ]
+
+
+def test_a_listener_that_raises_is_reported_on_micropython() -> None:
+    """Another page's change reaches the dict; a broken listener is printed, the next still runs."""
+    code = """
+from pyscript_storage import storage, codec
+from pyscript_storage.engine import MemoryBackend
+
+backend = MemoryBackend({"a": codec.encode(1)})
+s = await storage("live", backend=backend)
+heard = []
+
+def broken(keys):
+    raise RuntimeError("a listener's bug")
+
+s.on_change(broken)
+s.on_change(heard.append)
+backend.entries["a"] = codec.encode(2)
+await s._store._refresh({"keys": ["a"], "deletes": [], "clear": False})
+print(s["a"], sorted(heard[0]))
+"""
+    assert micropython(code).splitlines()[-1] == "2 ['a']"

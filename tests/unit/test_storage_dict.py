@@ -208,3 +208,27 @@ def test_sync_waits_for_the_batch_in_flight_then_writes_the_rest_in_order() -> N
         assert stored(backend) == {"k": "second"}
 
     run(scenario())
+
+
+def test_another_pages_change_reaches_the_dict_and_every_listener(capsys: pytest.CaptureFixture[str]) -> None:
+    """A notice of another page's flush brings the stored values in; a listener that raises
+    is reported (with its traceback) and does not stop the next one."""
+    backend = MemoryBackend({"a": codec.encode(1)})
+    heard: list[frozenset[Any]] = []
+
+    async def scenario() -> Storage:
+        s = await storage("live", backend=backend)
+
+        @s.on_change
+        def broken(keys: frozenset[Any]) -> None:
+            raise RuntimeError("a listener's bug")
+
+        s.on_change(heard.append)
+        backend.entries.update({"a": codec.encode(2), "b": codec.encode("new")})  # another page's flush
+        await s._store._refresh({"keys": ["a", "b"], "deletes": [], "clear": False})
+        return s
+
+    s = run(scenario())
+    assert dict(s.items()) == {"a": 2, "b": "new"} and heard == [frozenset({"a", "b"})]
+    assert "RuntimeError: a listener's bug" in capsys.readouterr().err
+    assert backend.flushes == []  # what came from the store is not written back
