@@ -44,14 +44,14 @@ PAGES = {"runner": "/pages/runner.html", "upstream": "/pages/upstream.html"}
 
 def start_server(config: Config, wheel: Wheel) -> Server:
     """The loopback server on the configured origins: pages, both interpreters, PyScript and the wheel."""
-    wheel_files = unpack(wheel, assets.cache_dir() / "wheels")
+    unpacked, wheel_files = unpack(wheel, assets.cache_dir() / "wheels")
     return Server(
         {
             "/pyodide/": assets.ensure(assets.PYODIDE),
             "/micropython/": assets.ensure(assets.MICROPYTHON),
             "/pyscript/": assets.ensure(assets.PYSCRIPT_CORE),
             "/wheel/": wheel.path.parent,
-            "/wheel-files/": assets.cache_dir() / "wheels" / wheel.sha256,
+            "/wheel-files/": unpacked,
         },
         {
             "pyodide_base": "/pyodide/",

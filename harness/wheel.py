@@ -41,8 +41,8 @@ def inspect(path: Path) -> Wheel:
     return Wheel(path, fields.get("Name", "?"), fields.get("Version", "?"), digest)
 
 
-def unpack(wheel: Wheel, root: Path) -> list[str]:
-    """Unpack the wheel's package into ``root``/<sha256>/ (once); its files, relative paths.
+def unpack(wheel: Wheel, root: Path) -> tuple[Path, list[str]]:
+    """Unpack the wheel's package into ``root``/<sha256>/ (once): that folder, and its files' paths.
 
     MicroPython installs no wheels: its page fetches these files one by one
     into its /lib, the way PyScript's ``files`` setting does.
@@ -59,7 +59,7 @@ def unpack(wheel: Wheel, root: Path) -> list[str]:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 destination.write_bytes(archive.read(name))
             (target / ".complete").touch()
-    return names
+    return target, names
 
 
 def build(out_dir: Path) -> Wheel:

@@ -91,11 +91,11 @@ def test_the_wheels_files_are_unpacked_once_for_micropython(tmp_path: Path) -> N
         archive.writestr("pyscript_storage/indexeddb.js", "(() => ({}))()\n")
         archive.writestr("pyscript_storage-0.1.0.dist-info/METADATA", "Name: pyscript-storage\n")
     wheel = Wheel(path, "pyscript-storage", "0.1.0", hashlib.sha256(path.read_bytes()).hexdigest())
-    names = unpack(wheel, tmp_path / "wheels")
+    folder, names = unpack(wheel, tmp_path / "wheels")
     assert names == ["pyscript_storage/__init__.py", "pyscript_storage/indexeddb.js"]
-    folder = tmp_path / "wheels" / wheel.sha256
+    assert folder == tmp_path / "wheels" / wheel.sha256
     assert (folder / "pyscript_storage" / "__init__.py").read_text() == "x = 1\n"
     assert not (folder / "pyscript_storage-0.1.0.dist-info").exists()
     (folder / "pyscript_storage" / "__init__.py").write_text("changed")
-    assert unpack(wheel, tmp_path / "wheels") == names  # once per wheel: not unpacked again
+    assert unpack(wheel, tmp_path / "wheels") == (folder, names)  # once per wheel: not unpacked again
     assert (folder / "pyscript_storage" / "__init__.py").read_text() == "changed"
