@@ -130,7 +130,10 @@ class Session:
 def _run_steps(
     session: Session, driver: Driver, scenario: Scenario, figures: dict[str, int], interpreter: Interpreter
 ) -> None:
-    """Run the steps; a step whose ``result`` is ``{"figures": {...}}`` adds to ``figures``."""
+    """Run the steps; a step whose ``result`` is ``{"figures": {...}}`` adds to ``figures``.
+
+    Its ``"notes"`` (a list of text, say an engine's reason for discarding data) go to the cell's notes.
+    """
     if not isinstance(scenario.steps[0], Visit):
         driver.goto(session.url(0, interpreter=interpreter))
         running = driver.run_python("import sys\nresult = sys.implementation.name")
@@ -143,6 +146,8 @@ def _run_steps(
                 if isinstance(result, dict) and isinstance(result.get("figures"), dict):
                     for name, value in result["figures"].items():
                         figures[name] = figures.get(name, 0) + int(value)
+                if isinstance(result, dict) and isinstance(result.get("notes"), list):
+                    driver.notes.extend(f"step {index}: {note}" for note in result["notes"])
             elif isinstance(step, JavaScript):
                 driver.run_javascript(step.code)
             else:

@@ -25,6 +25,7 @@
       const timer = setTimeout(() => fail({
         name: "TimeoutError", message: `opening ${name} got no answer from IndexedDB within ${ms} ms`,
       }), ms);
+      let dataLoss = "";  // Chromium's report that it discarded the database on this open
       const attempt = (version) => {
         let request;
         try {
@@ -36,7 +37,9 @@
           fail(error);
           return;
         }
-        request.onupgradeneeded = () => {
+        request.onupgradeneeded = (event) => {
+          if (event.dataLoss && event.dataLoss !== "none")
+            dataLoss = `${event.dataLoss}: ${event.dataLossMessage || "no reason given"}`;
           if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
         };
         request.onblocked = () => {
@@ -61,6 +64,7 @@
           settled = true;
           // Deleted or upgraded by another connection: let it, and fail our next use clearly.
           db.onversionchange = () => { db.closedBy = "versionchange"; db.close(); };
+          db.dataLoss = dataLoss;
           resolve(db);
         };
       };
@@ -130,6 +134,7 @@
     });
 
   const close = (db) => db.close();
+  const dataLoss = (db) => db.dataLoss || "";
 
   // Some keys' stored texts, in one readonly transaction: JSON {keys, values}
   // with null for a key that is not stored (a stored text is never null).
@@ -167,5 +172,5 @@
   };
   const unwatch = (listener) => listener.close();
 
-  return { open, load, flush, close, read, announce, watch, unwatch };
+  return { open, load, flush, close, dataLoss, read, announce, watch, unwatch };
 })()

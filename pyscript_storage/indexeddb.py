@@ -56,6 +56,7 @@ class IndexedDBBackend:
         self.database = DATABASE_PREFIX + name
         self.durability = durability
         self.sender = jsbridge.random_id()  # names this store's flushes in change notices
+        self.data_loss: str | None = None  # the engine's report that it discarded the database
         self._db: Any = None
 
     async def _connection(self) -> Any:
@@ -64,6 +65,7 @@ class IndexedDBBackend:
                 self._db = await _module().open(self.database, int(OPEN_TIMEOUT * 1000))
             except Exception as error:
                 raise _storage_error(error) from None
+            self.data_loss = str(_module().dataLoss(self._db)) or self.data_loss
         return self._db
 
     async def load(self) -> dict[Key, Any]:

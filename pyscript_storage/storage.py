@@ -193,6 +193,15 @@ class Storage(dict):  # type: ignore[type-arg]
         """The store's name, as given to storage()."""
         return self._store.name
 
+    @property
+    def data_loss(self) -> "str | None":
+        """The engine's reason if it discarded this store's database before it opened, else None.
+
+        Chromium deletes a database it finds damaged (say, after the browser was
+        killed) and says so on the next open; the store then opens empty.
+        """
+        return getattr(self._store.backend, "data_loss", None)
+
     async def sync(self) -> None:
         """Wait until every write queued so far is committed.
 
@@ -254,6 +263,8 @@ async def storage(
         raise ValueError("live=True needs a browser: this backend has no change notices")
     store = _Store(name, backend, await backend.load())
     opened = storage_class(store)
+    if opened.data_loss:
+        print(f"pyscript_storage: the engine discarded store {name!r}: {opened.data_loss}", file=sys.stderr)
     if live:
         watch(store.remote_change)
     return opened

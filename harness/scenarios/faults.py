@@ -102,7 +102,9 @@ def _count(trial: int) -> Python:
               }};
             }})''')
             assert raw == 0, f"our load read nothing from a database holding {{raw}} entries"
-            result = {{"figures": {{"databases discarded by the engine": 1}}}}
+            reason = s.data_loss or "the engine gave no reason (no dataLoss on the open)"
+            result = {{"figures": {{"databases discarded by the engine": 1}},
+                       "notes": [f"trial {trial}: the engine discarded the database: {{reason}}"]}}
         else:
             first = s["first trial"]
             lost = [f"t{{t}}-{{i}}" for t in range(first, {trial} + 1) for i in range({SYNCED_KEYS})

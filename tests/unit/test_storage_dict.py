@@ -232,3 +232,14 @@ def test_another_pages_change_reaches_the_dict_and_every_listener(capsys: pytest
     assert dict(s.items()) == {"a": 2, "b": "new"} and heard == [frozenset({"a", "b"})]
     assert "RuntimeError: a listener's bug" in capsys.readouterr().err
     assert backend.flushes == []  # what came from the store is not written back
+
+
+def test_data_loss_reported_by_the_backend_is_shown_and_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(storage("kept", backend=MemoryBackend())).data_loss is None
+
+    class Discarded(MemoryBackend):
+        data_loss = "total: the database was corrupt"
+
+    s = run(storage("lost", backend=Discarded()))
+    assert s.data_loss == "total: the database was corrupt"
+    assert "discarded store 'lost': total: the database was corrupt" in capsys.readouterr().err
