@@ -171,14 +171,21 @@ class Driver(ABC):
         if self.url:
             self.goto(self.url)
 
-    def kill_and_restart(self) -> int:
+    def kill_and_restart(self, damage: bool = False) -> int:
         """SIGKILL the browser's processes (no clean close), then start it again on the profile.
 
-        Returns how many processes were killed; StepFailed if none was found.
+        With ``damage``, the profile's IndexedDB files are damaged in between (see
+        damage_databases). Returns how many processes were killed; StepFailed if none was found.
         """
         killed = self.kill_processes()
         if not killed:
             raise StepFailed(f"no browser process using {self.profile} was found to kill")
+        if damage:
+            damaged = damage_databases(self.profile)
+            if not damaged:
+                raise StepFailed(f"no IndexedDB file to damage was found under {self.profile}")
+            names = ", ".join(str(path.relative_to(self.profile)) for path in damaged)
+            self.notes.append(f"damaged: {names}")
         self.restart()  # its stop() forgets the dead session
         return killed
 
@@ -502,6 +509,34 @@ class WebKitGTKDriver(Driver):
     def screenshot(self, path: Path) -> None:
         if self._driver is not None:
             self._driver.save_screenshot(str(path))
+
+
+# Where each engine keeps IndexedDB records in a profile: Chromium's LevelDB write-ahead
+# logs, Firefox's and WebKit's SQLite databases.
+_DATABASE_FILES = (
+    "**/IndexedDB/*.indexeddb.leveldb/*.log",
+    "**/idb/*.sqlite",
+    "**/IndexedDB.sqlite3",
+)
+
+
+def damage_databases(profile: Path) -> list[Path]:
+    """Overwrite bytes in the middle of each IndexedDB file under ``profile``; the files damaged.
+
+    What a write torn by a crash leaves behind: records whose checksums no longer match.
+    The browser must not be running.
+    """
+    damaged = []
+    for pattern in _DATABASE_FILES:
+        for path in sorted(profile.glob(pattern)):
+            size = path.stat().st_size
+            if size < 64:
+                continue
+            with path.open("r+b") as file:
+                file.seek(size // 2)
+                file.write(b"\xff" * min(512, size // 4))
+            damaged.append(path)
+    return damaged
 
 
 def playwright_webkit_installed(playwright: Any) -> bool:

@@ -112,6 +112,11 @@ class Session:
             self.server = None
         shutil.rmtree(self._tmp, ignore_errors=True)
 
+    @property
+    def profiles(self) -> Path:
+        """The folder holding each cell's browser profile, until the session ends."""
+        return self._tmp
+
     def driver(self, project: Project, quota: int | None = None) -> Driver:
         """A new browser for ``project`` on a fresh persistent profile (not started).
 
@@ -165,7 +170,7 @@ def browser_action(
     elif isinstance(step, Restart):
         driver.restart()
     elif isinstance(step, Kill):
-        driver.kill_and_restart()
+        driver.kill_and_restart(damage=step.damage)
     elif isinstance(step, Tab):
         driver.tab(step.index, session.url(0, interpreter=interpreter))
     elif isinstance(step, Visit):

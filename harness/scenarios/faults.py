@@ -8,6 +8,10 @@ database on restart after the crash (seen once in Chromium, in a 20-trial
 soak) is counted as such in the figures, apart from partial loss. A few trials by default; `harness run
 --soak 20` runs twenty.
 
+damaged-files: what a torn write leaves (Chromium's LevelDB log, or the
+middle of Firefox's and WebKit's SQLite file, overwritten while the browser is
+dead) never shows as a silently empty or partial store.
+
 quota: each origin gets 2 MB through the engine's own knob (see
 drivers.py); a 3 MB batch must make sync() raise StorageError naming the
 engine's QuotaExceededError and the batch's keys, leave none of that batch
@@ -61,7 +65,10 @@ UNSYNCED_BATCHES = 5  # per trial, each of UNSYNCED_KEYS keys, in flight when th
 UNSYNCED_KEYS = 50
 
 
-def _write(trial: int) -> Python:
+def _write(trial: int, idle: bool) -> Python:
+    # idle: the batches are synced too, and nothing is written for a second before the kill
+    idle_code = "await s.sync(); await asyncio.sleep(1)" if idle else ""
+    written = SYNCED_KEYS + (UNSYNCED_BATCHES * UNSYNCED_KEYS if idle else 0)
     return Python(
         f"""
         import asyncio
@@ -76,12 +83,13 @@ def _write(trial: int) -> Python:
             for j in range({UNSYNCED_KEYS}):
                 s[f"u{trial}-{{b}}-{{j}}"] = b
             await asyncio.sleep(0)
-        result = {{"figures": {{"trials": 1, "synced keys written": {SYNCED_KEYS}}}}}
+        {idle_code}
+        result = {{"figures": {{"trials": 1, "synced keys written": {written}}}}}
         """
     )
 
 
-def _count(trial: int) -> Python:
+def _count(trial: int, idle: bool) -> Python:
     return Python(
         f"""
         from pyscript_storage import storage
@@ -102,9 +110,10 @@ def _count(trial: int) -> Python:
               }};
             }})''')
             assert raw == 0, f"our load read nothing from a database holding {{raw}} entries"
-            reason = s.data_loss or "the engine gave no reason (no dataLoss on the open)"
+            # ...and the store said so: the engine's reason, never a silently empty store.
+            assert s.data_loss, "the database was discarded but the store reported no data_loss"
             result = {{"figures": {{"databases discarded by the engine": 1}},
-                       "notes": [f"trial {trial}: the engine discarded the database: {{reason}}"]}}
+                       "notes": [f"trial {trial}: the engine discarded the database: {{s.data_loss}}"]}}
         else:
             first = s["first trial"]
             lost = [f"t{{t}}-{{i}}" for t in range(first, {trial} + 1) for i in range({SYNCED_KEYS})
@@ -112,6 +121,9 @@ def _count(trial: int) -> Python:
             counts = [sum(f"u{trial}-{{b}}-{{j}}" in s for j in range({UNSYNCED_KEYS}))
                       for b in range({UNSYNCED_BATCHES})]
             half = [count for count in counts if count not in (0, {UNSYNCED_KEYS})]
+            if {idle}:  # the batches were synced as well
+                lost += [f"u{trial}-{{b}}-{{j}}" for b in range({UNSYNCED_BATCHES})
+                         for j in range({UNSYNCED_KEYS}) if f"u{trial}-{{b}}-{{j}}" not in s]
             assert not lost, f"{{len(lost)}} synced keys lost after SIGKILL, e.g. {{lost[:5]}}"
             assert not half, f"half-written batches after SIGKILL: {{counts}}"
             result = {{"figures": {{
@@ -124,11 +136,15 @@ def _count(trial: int) -> Python:
     )
 
 
-def durability(trials: int = 3) -> Scenario:
-    """The SIGKILL scenario with ``trials`` rounds of write, kill, count."""
+def durability(trials: int = 3, idle: bool = False) -> Scenario:
+    """The SIGKILL scenario with ``trials`` rounds of write, kill, count.
+
+    ``idle``: every batch is synced and a second passes with nothing written before
+    the kill (benchmarks/chromium_discards.py compares the two).
+    """
     steps: list[Step] = []
     for trial in range(trials):
-        steps += [_write(trial), Kill(), _count(trial)]
+        steps += [_write(trial, idle), Kill(), _count(trial, idle)]
     return Scenario(
         "durability",
         f"{trials} x (write {SYNCED_KEYS} keys, sync, SIGKILL the browser, start it again): "
@@ -206,8 +222,53 @@ _OPEN_FAULTS = Python(
     """
 )
 
+DAMAGED_KEYS = 100
+
+_BEFORE_DAMAGE = Python(
+    f"""
+    from pyscript_storage import storage
+    s = await storage("damaged")
+    for i in range({DAMAGED_KEYS}):
+        s[f"k{{i}}"] = {{"i": i, "pad": "x" * 200}}
+    await s.sync()
+    """
+)
+
+_AFTER_DAMAGE = Python(
+    f"""
+    from pyscript_storage import storage
+    s = await storage("damaged")
+    if s.data_loss:  # the engine threw the database away, and the store says why
+        assert dict(s.items()) == {{}}, sorted(s)
+        result = {{"figures": {{"databases discarded by the engine": 1}},
+                   "notes": [f"the engine discarded the database: {{s.data_loss}}"]}}
+    else:  # ...or every synced key is there: never a silently emptied or partial store
+        expected = {{f"k{{i}}": {{"i": i, "pad": "x" * 200}} for i in range({DAMAGED_KEYS})}}
+        assert dict(s.items()) == expected, f"{{len(s)}} of {DAMAGED_KEYS} keys, data_loss None"
+        result = {{"figures": {{"databases discarded by the engine": 0}}}}
+    s["after"] = "written after the damage"  # usable either way
+    await s.sync()
+    """
+)
+
+_AFTER_RECOVERY = Python(
+    """
+    from pyscript_storage import storage
+    s = await storage("damaged")
+    assert s["after"] == "written after the damage" and s.data_loss is None, (len(s), s.data_loss)
+    """
+)
+
 FAULTS: tuple[Scenario, ...] = (
     durability(),
+    Scenario(
+        "damaged-files",
+        "the engine's IndexedDB files damaged while the browser is dead (as a write torn by a "
+        "crash leaves them): the store opens with every synced key, or empty with data_loss "
+        "giving the engine's reason; it stays usable",
+        (_BEFORE_DAMAGE, Kill(damage=True), _AFTER_DAMAGE, Reload(), _AFTER_RECOVERY),
+        interpreters=BOTH,
+    ),
     Scenario(
         "open-faults",
         "opening a store whose database another connection blocks, or with IndexedDB refused, "

@@ -81,7 +81,12 @@ class Tab:
 
 @dataclass(frozen=True)
 class Kill:
-    """SIGKILL the browser (no clean shutdown), then start a new one on the same profile."""
+    """SIGKILL the browser (no clean shutdown), then start a new one on the same profile.
+
+    ``damage``: in between, damage the profile's IndexedDB files as a torn write would.
+    """
+
+    damage: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,135 @@
+"""python -m benchmarks.chromium_discards: how often Chromium throws an origin's IndexedDB away.
+
+    python -m benchmarks.chromium_discards                # 60 trials per setting
+    python -m benchmarks.chromium_discards --trials 20 --json reports/discards.json
+
+After a SIGKILL, Chromium (LevelDB backing store) sometimes deletes the whole
+origin's IndexedDB on the next start ("checksum mismatch"). This runs the
+durability scenario (write 200 keys, sync, SIGKILL, start again, count) in the
+config's Chromium project three ways, one after the other in one session:
+
+  leveldb, writes in flight   the suite's scenario: 5 batches being written at the kill
+  leveldb, idle at the kill   every batch synced, then 1 s with nothing written
+  sqlite, writes in flight    Chromium's SQLite backing store (--enable-features=IdbSqliteBackingStore)
+
+and prints, per setting, trials, databases discarded (with Chromium's reasons)
+and synced keys lost. A figure to record, never a timed test: discards are rare
+(a few in a hundred), so use 60 trials or more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from harness import assets
+from harness.config import DEFAULT_PATH, Config, Project, load
+from harness.results import Cell
+from harness.runner import Session, run_cell
+from harness.scenarios import durability
+from harness.wheel import Wheel, build
+
+SQLITE_FLAG = "--enable-features=IdbSqliteBackingStore"
+SETTINGS = (  # name, idle at the kill, extra Chromium arguments
+    ("leveldb, writes in flight", False, ()),
+    ("leveldb, idle at the kill", True, ()),
+    ("sqlite, writes in flight", False, (SQLITE_FLAG,)),
+)
+
+
+def _backing_store(session: Session) -> str:
+    """Which store Chromium kept IndexedDB in, in the newest profile: a flag it ignored shows."""
+    newest = max(session.profiles.iterdir(), key=lambda path: path.stat().st_mtime)
+    folders = list(newest.glob("Default/IndexedDB/*"))
+    if any(folder.name.endswith(".indexeddb.leveldb") for folder in folders):
+        return "leveldb"
+    return "sqlite" if folders else "none found"
+
+
+def _reasons(cell: Cell) -> list[str]:
+    marker = "the engine discarded the database: "
+    return [note.split(marker, 1)[1] for note in cell.notes if marker in note]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.chromium_discards", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--trials", type=int, default=60, help="SIGKILL trials per setting (default 60)")
+    parser.add_argument("--engine", default="chromium", help="the config's Chromium project")
+    parser.add_argument("--config", type=Path, default=DEFAULT_PATH, help="the harness config to use")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.trials < 1:
+        parser.error("--trials needs at least 1")
+    console = Console()
+    config = load(args.config)
+    project = config.project(args.engine)
+    if project.engine != "chromium":
+        parser.error(f"{args.engine} is a {project.engine} project; this measures Chromium")
+    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
+        wheel = build(Path(tmp))
+        assets.ensure(assets.PYODIDE)
+        rows = _measure(config, project, wheel, args.trials, console)
+    _print(rows, console)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    return 0 if all(row["status"] == "passed" for row in rows) else 1
+
+
+def _measure(
+    config: Config, project: Project, wheel: Wheel, trials: int, console: Console
+) -> list[dict[str, Any]]:
+    """Each setting's durability cell, in one session; a row of figures per setting."""
+    rows = []
+    with Session(config, wheel) as session:
+        for name, idle, extra in SETTINGS:
+            console.print(f"{name}: {trials} trials...", highlight=False)
+            browser = dataclasses.replace(project, args=(*project.args, *extra))
+            cell = run_cell(session, durability(trials, idle=idle), browser)
+            row = {
+                "setting": name,
+                "backing store": _backing_store(session),
+                "status": cell.status,
+                "trials": cell.figures.get("trials", 0),
+                "discarded": cell.figures.get("databases discarded by the engine", 0),
+                "synced keys written": cell.figures.get("synced keys written", 0),
+                "synced keys lost": cell.figures.get("synced keys lost", 0),
+                "reasons": sorted(set(_reasons(cell))),
+                "version": cell.engine_version,
+            }
+            if cell.status != "passed":
+                console.print(cell.detail[-2000:], markup=False)
+            rows.append(row)
+    return rows
+
+
+def _print(rows: list[dict[str, Any]], console: Console) -> None:
+    table = Table(title=f"Chromium databases discarded after SIGKILL ({rows[0]['version']})")
+    for column in ("setting", "store", "trials", "discarded", "rate", "synced keys lost", "reasons", "cell"):
+        table.add_column(column)
+    for row in rows:
+        rate = f"{row['discarded'] / row['trials']:.1%}" if row["trials"] else "-"
+        table.add_row(
+            row["setting"],
+            row["backing store"],
+            str(row["trials"]),
+            str(row["discarded"]),
+            rate,
+            str(row["synced keys lost"]),
+            "; ".join(row["reasons"]) or "-",
+            row["status"],
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

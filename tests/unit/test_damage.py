@@ -1,0 +1,38 @@
+"""damage_databases: which profile files it breaks, and how (no browser needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.drivers import damage_databases
+
+
+def test_damages_each_engines_indexeddb_files_in_the_middle(tmp_path: Path) -> None:
+    files = {
+        "Default/IndexedDB/http_127.0.0.1_80.indexeddb.leveldb/000003.log": 4096,  # Chromium
+        "storage/default/http+++127.0.0.1+80/idb/123store.sqlite": 8192,  # Firefox
+        "data/databases/indexeddb/v1/http_127.0.0.1_80/AB12/IndexedDB.sqlite3": 8192,  # WebKit
+    }
+    untouched = {
+        "Default/IndexedDB/http_127.0.0.1_80.indexeddb.leveldb/MANIFEST-000001": 4096,
+        "Default/IndexedDB/http_127.0.0.1_80.indexeddb.leveldb/000005.log": 10,  # too small
+        "Default/Cookies": 4096,
+    }
+    for name, size in {**files, **untouched}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\0" * size)
+
+    damaged = damage_databases(tmp_path)
+
+    assert sorted(damaged) == sorted(tmp_path / name for name in files)
+    for name, size in files.items():
+        data = (tmp_path / name).read_bytes()
+        assert len(data) == size  # overwritten in place, not truncated or grown
+        assert data[: size // 2] == b"\0" * (size // 2) and data[size // 2] == 0xFF
+    for name, size in untouched.items():
+        assert (tmp_path / name).read_bytes() == b"\0" * size
+
+
+def test_nothing_to_damage_is_an_empty_list(tmp_path: Path) -> None:
+    assert damage_databases(tmp_path) == []
