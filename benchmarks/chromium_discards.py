@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -55,8 +56,8 @@ def _backing_store(session: Session) -> str:
 
 
 def _reasons(cell: Cell) -> list[str]:
-    marker = "the engine discarded the database: "
-    return [note.split(marker, 1)[1] for note in cell.notes if marker in note]
+    found = (re.search(r"discarded the database(?: \([^)]*\))?: (.*)", note) for note in cell.notes)
+    return [match.group(1) for match in found if match]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,6 +104,9 @@ def _measure(
                 "discarded": cell.figures.get("databases discarded by the engine", 0),
                 "synced keys written": cell.figures.get("synced keys written", 0),
                 "synced keys lost": cell.figures.get("synced keys lost", 0),
+                "synced keys lost with a discarded database": cell.figures.get(
+                    "synced keys lost with a discarded database", 0
+                ),
                 "reasons": sorted(set(_reasons(cell))),
                 "version": cell.engine_version,
             }
@@ -114,7 +118,8 @@ def _measure(
 
 def _print(rows: list[dict[str, Any]], console: Console) -> None:
     table = Table(title=f"Chromium databases discarded after SIGKILL ({rows[0]['version']})")
-    for column in ("setting", "store", "trials", "discarded", "rate", "synced keys lost", "reasons", "cell"):
+    columns = ("setting", "store", "trials", "discarded", "rate", "keys lost: partly / discarded")
+    for column in (*columns, "reasons", "cell"):
         table.add_column(column)
     for row in rows:
         rate = f"{row['discarded'] / row['trials']:.1%}" if row["trials"] else "-"
@@ -124,7 +129,7 @@ def _print(rows: list[dict[str, Any]], console: Console) -> None:
             str(row["trials"]),
             str(row["discarded"]),
             rate,
-            str(row["synced keys lost"]),
+            f"{row['synced keys lost']} / {row['synced keys lost with a discarded database']}",
             "; ".join(row["reasons"]) or "-",
             row["status"],
         )

@@ -310,6 +310,7 @@ class PlaywrightDriver(Driver):
     def _listen(self, page: Any) -> None:
         page.on("console", lambda message: self.console.append(message.text))
         page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
+        page.on("crash", lambda _: self.notes.append(f"the page's renderer crashed at {page.url}"))
 
     def _tab_count(self) -> int:
         return len(self._pages)

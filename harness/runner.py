@@ -159,6 +159,9 @@ def _run_steps(
                 browser_action(session, driver, step, interpreter)
         except StepFailed as failure:
             raise StepFailed(f"step {index} ({type(step).__name__}) failed:\n{failure}") from None
+        except Exception as error:  # a browser or driver failure: its traceback says which step
+            error.add_note(f"during step {index} ({type(step).__name__}) of {scenario.name}")
+            raise
 
 
 def browser_action(

@@ -84,6 +84,10 @@ def _write(trial: int, idle: bool) -> Python:
                 s[f"u{trial}-{{b}}-{{j}}"] = b
             await asyncio.sleep(0)
         {idle_code}
+        # What a discard would take: kept outside IndexedDB (localStorage), for the count.
+        import js
+        synced = sum(1 for key in s if key[0] == "t" or ({idle} and key[0] == "u"))
+        js.localStorage.setItem("durable: synced keys", str(synced))
         result = {{"figures": {{"trials": 1, "synced keys written": {written}}}}}
         """
     )
@@ -112,8 +116,11 @@ def _count(trial: int, idle: bool) -> Python:
             assert raw == 0, f"our load read nothing from a database holding {{raw}} entries"
             # ...and the store said so: the engine's reason, never a silently empty store.
             assert s.data_loss, "the database was discarded but the store reported no data_loss"
-            result = {{"figures": {{"databases discarded by the engine": 1}},
-                       "notes": [f"trial {trial}: the engine discarded the database: {{s.data_loss}}"]}}
+            gone = js.localStorage.getItem("durable: synced keys")  # None if that went too
+            result = {{"figures": {{"databases discarded by the engine": 1,
+                                    "synced keys lost with a discarded database": int(gone or 0)}},
+                       "notes": [f"trial {trial}: the engine discarded the database "
+                                 f"({{gone or 'an unknown number of'}} synced keys): {{s.data_loss}}"]}}
         else:
             first = s["first trial"]
             lost = [f"t{{t}}-{{i}}" for t in range(first, {trial} + 1) for i in range({SYNCED_KEYS})

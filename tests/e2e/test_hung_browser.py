@@ -47,3 +47,4 @@ def test_a_crashed_browser_fails_its_cell_with_the_reason(harness_session: Sessi
         harness_session.driver = original  # type: ignore[method-assign]
     assert cell.status == "failed" and cell.seconds < 60, (cell.seconds, cell.detail)
     assert cell.detail.strip(), "a crash must come with a reason"
+    assert "step 1 (Python)" in cell.detail, cell.detail  # and says where it happened
