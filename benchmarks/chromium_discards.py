@@ -92,9 +92,13 @@ def _measure(
     rows = []
     with Session(config, wheel) as session:
         for name, idle, extra in SETTINGS:
-            console.print(f"{name}: {trials} trials...", highlight=False)
             browser = dataclasses.replace(project, args=(*project.args, *extra))
-            cell = run_cell(session, durability(trials, idle=idle), browser)
+            # about 4-6 s a trial on a 2-core machine
+            with console.status(f"{name}: {trials} trials (a few seconds each)..."):
+                cell = run_cell(session, durability(trials, idle=idle), browser)
+            discarded = cell.figures.get("databases discarded by the engine", 0)
+            done = f"{name}: {cell.status} in {cell.seconds:.0f} s, {discarded} discarded"
+            console.print(done, highlight=False)
             row = {
                 "setting": name,
                 "backing store": _backing_store(session),
