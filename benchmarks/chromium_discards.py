@@ -35,6 +35,7 @@ from harness.config import DEFAULT_PATH, Config, Project, load
 from harness.results import Cell
 from harness.runner import Session, run_cell
 from harness.scenarios import durability
+from harness.scenarios.faults import REASON
 from harness.wheel import Wheel, build
 
 SQLITE_FLAG = "--enable-features=IdbSqliteBackingStore"
@@ -55,8 +56,7 @@ def _backing_store(session: Session) -> str:
 
 
 def _reasons(cell: Cell) -> list[str]:
-    marker = "discarded the database"
-    return [note.split("its reason: ", 1)[-1] for note in cell.notes if marker in note]
+    return [note.split(REASON, 1)[1] for note in cell.notes if REASON in note]
 
 
 def main(argv: list[str] | None = None) -> int:

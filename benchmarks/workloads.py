@@ -55,9 +55,15 @@ for i in range({n}):
 await _s.sync()
 """
 
-_WRITE = """
+# Each timed workload's clock: perf_counter, or MicroPython's microsecond ticks.
+_CLOCK = """
 import time
-clock = getattr(time, "perf_counter", None) or (lambda: time.ticks_us() / 1e6)  # MicroPython
+clock = getattr(time, "perf_counter", None) or (lambda: time.ticks_us() / 1e6)
+"""
+
+_WRITE = (
+    _CLOCK
+    + """
 from pyscript import storage
 s = await storage("{name}"{options})
 t0 = clock()
@@ -66,6 +72,7 @@ for i in range({n}):
 await s.sync()
 result = clock() - t0
 """
+)
 
 _RAW_WRITE = """
 const t0 = performance.now();
@@ -78,15 +85,16 @@ db.close();
 return seconds;
 """
 
-_OPEN = """
-import time
-clock = getattr(time, "perf_counter", None) or (lambda: time.ticks_us() / 1e6)  # MicroPython
+_OPEN = (
+    _CLOCK
+    + """
 from pyscript import storage
 t0 = clock()
 s = await storage("{name}"{options})
 result = clock() - t0
 assert len(s) == {n}, len(s)
 """
+)
 
 _RAW_OPEN = """
 {
@@ -108,9 +116,9 @@ if (entries.length !== N) throw new Error(`read ${entries.length} of ${N}`);
 return seconds;
 """
 
-_LATENCY = """
-import time
-clock = getattr(time, "perf_counter", None) or (lambda: time.ticks_us() / 1e6)  # MicroPython
+_LATENCY = (
+    _CLOCK
+    + """
 from pyscript import storage
 s = await storage("{name}"{options})
 t0 = clock()
@@ -119,6 +127,7 @@ for i in range({n}):
     await s.sync()
 result = clock() - t0
 """
+)
 
 _RAW_LATENCY = """
 const t0 = performance.now();
@@ -132,9 +141,9 @@ db.close();
 return seconds;
 """
 
-_BIG = """
-import time
-clock = getattr(time, "perf_counter", None) or (lambda: time.ticks_us() / 1e6)  # MicroPython
+_BIG = (
+    _CLOCK
+    + """
 from pyscript import storage
 s = await storage("{name}"{options})
 value = "x" * {n}
@@ -143,6 +152,7 @@ s["big"] = value
 await s.sync()
 result = clock() - t0
 """
+)
 
 _RAW_BIG = """
 const big = "x".repeat(N);
