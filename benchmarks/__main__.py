@@ -28,14 +28,17 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from harness import assets
-from harness.config import DEFAULT_PATH, ConfigError, load
-from harness.drivers import Driver, StepFailed
-from harness.runner import Session
-from harness.scenarios import INTERPRETERS, Interpreter, Page
-from harness.wheel import build, inspect
+from pyscript_storage_harness import assets
+from pyscript_storage_harness.config import ConfigError, load
+from pyscript_storage_harness.drivers import Driver, StepFailed
+from pyscript_storage_harness.runner import Session
+from pyscript_storage_harness.scenarios import INTERPRETERS, Interpreter, Page
+from pyscript_storage_harness.wheel import prepare
 
 from .workloads import WORKLOADS, Workload
+
+# This checkout's own browser projects.
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
 
 # ours-relaxed: ours with durability="relaxed", the same promise upstream's
 # "default" gives in Chromium; it shows what the "strict" default costs.
@@ -152,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per workload and implementation (median)")
     parser.add_argument("--json", type=Path, help="write samples, medians and ratios as JSON")
     parser.add_argument("--wheel", type=Path, help="wheel under test (default: built from source)")
-    parser.add_argument("--config", type=Path, default=DEFAULT_PATH)
+    parser.add_argument("--config", type=Path, default=REPO_CONFIG)
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -168,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     workloads = [w for w in WORKLOADS if not args.workload or w.name in args.workload]
     report: dict[str, Any] = {"runs": args.runs, "engines": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = inspect(args.wheel) if args.wheel else build(Path(tmp))
+        wheel, _ = prepare(args.wheel, Path(tmp))
         report["wheel"] = {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256}
         report["pyodide"] = assets.PYODIDE.version
         report["micropython"] = assets.MICROPYTHON.version

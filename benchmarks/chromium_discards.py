@@ -30,13 +30,16 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from harness import assets
-from harness.config import DEFAULT_PATH, Config, Project, load
-from harness.results import Cell
-from harness.runner import Session, run_cell
-from harness.scenarios import durability
-from harness.scenarios.faults import REASON
-from harness.wheel import Wheel, build
+from pyscript_storage_harness import assets
+from pyscript_storage_harness.config import Config, Project, load
+from pyscript_storage_harness.results import Cell
+from pyscript_storage_harness.runner import Session, run_cell
+from pyscript_storage_harness.scenarios import durability
+from pyscript_storage_harness.scenarios.faults import REASON
+from pyscript_storage_harness.wheel import Wheel, prepare
+
+# This checkout's own browser projects.
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
 
 SQLITE_FLAG = "--enable-features=IdbSqliteBackingStore"
 SETTINGS = (  # name, idle at the kill, extra Chromium arguments
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("--trials", type=int, default=60, help="SIGKILL trials per setting (default 60)")
     parser.add_argument("--engine", default="chromium", help="the config's Chromium project")
-    parser.add_argument("--config", type=Path, default=DEFAULT_PATH, help="the harness config to use")
+    parser.add_argument("--config", type=Path, default=REPO_CONFIG, help="the harness config to use")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
     args = parser.parse_args(argv)
     if args.trials < 1:
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if project.engine != "chromium":
         parser.error(f"{args.engine} is a {project.engine} project; this measures Chromium")
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
-        wheel = build(Path(tmp))
+        wheel, _ = prepare(None, Path(tmp))
         assets.ensure(assets.PYODIDE)
         rows = _measure(config, project, wheel, args.trials, console)
     _print(rows, console)

@@ -16,14 +16,14 @@ import psutil
 import pytest
 from junitparser import JUnitXml
 
-from harness.wheel import Wheel
+from pyscript_storage_harness.wheel import Wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def harness(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
+        [sys.executable, "-m", "pyscript_storage_harness", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -31,7 +31,7 @@ def harness(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str
     )
 
 
-def test_run_writes_junit_json_and_html(tmp_path: Path, built_wheel: Wheel) -> None:
+def test_run_writes_junit_json_and_html(tmp_path: Path, storage_wheel: Wheel) -> None:
     done = harness(
         "run",
         "--engine",
@@ -39,7 +39,7 @@ def test_run_writes_junit_json_and_html(tmp_path: Path, built_wheel: Wheel) -> N
         "--scenario",
         "names",
         "--wheel",
-        str(built_wheel.path),
+        str(storage_wheel.path),
         "--junit",
         str(tmp_path / "junit.xml"),
         "--json",
@@ -62,7 +62,7 @@ def test_run_writes_junit_json_and_html(tmp_path: Path, built_wheel: Wheel) -> N
     assert "names (micropython)" in (tmp_path / "suite.html").read_text()
 
 
-def test_repro_runs_steps_with_a_quota_and_dumps_the_store(tmp_path: Path, built_wheel: Wheel) -> None:
+def test_repro_runs_steps_with_a_quota_and_dumps_the_store(tmp_path: Path, storage_wheel: Wheel) -> None:
     snippet = tmp_path / "bug.py"
     snippet.write_text(
         "import os\n"
@@ -91,7 +91,7 @@ def test_repro_runs_steps_with_a_quota_and_dumps_the_store(tmp_path: Path, built
         "--dump",
         str(dump),
         "--wheel",
-        str(built_wheel.path),
+        str(storage_wheel.path),
         timeout=300,
     )
     out = done.stdout
@@ -102,9 +102,9 @@ def test_repro_runs_steps_with_a_quota_and_dumps_the_store(tmp_path: Path, built
     assert json.loads(dump.read_text()) == {"@pyscript/bug": {"small": {"<bytearray>": "b2s="}}}
 
 
-def test_serve_prints_urls_that_serve_the_pages_and_stops_on_ctrl_c(built_wheel: Wheel) -> None:
+def test_serve_prints_urls_that_serve_the_pages_and_stops_on_ctrl_c(storage_wheel: Wheel) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness", "serve", "--wheel", str(built_wheel.path)],
+        [sys.executable, "-m", "pyscript_storage_harness", "serve", "--wheel", str(storage_wheel.path)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -123,7 +123,7 @@ def test_serve_prints_urls_that_serve_the_pages_and_stops_on_ctrl_c(built_wheel:
         with urllib.request.urlopen(urls[0], timeout=30) as response:
             assert "pyscript-storage runner" in response.read().decode()
         origin = urls[0].split("/pages")[0]
-        with urllib.request.urlopen(f"{origin}/wheel/{built_wheel.path.name}", timeout=30) as response:
+        with urllib.request.urlopen(f"{origin}/wheel/{storage_wheel.path.name}", timeout=30) as response:
             assert response.read()[:2] == b"PK"
         process.send_signal(signal.SIGINT)
         assert process.wait(30) == 130
@@ -140,17 +140,17 @@ def test_gate_refuses_a_file_that_is_not_our_wheel(tmp_path: Path) -> None:
     assert done.returncode == 2 and "not a wheel" in done.stdout
 
 
-def test_gate_opens_for_a_good_wheel_and_names_it(tmp_path: Path, built_wheel: Wheel) -> None:
+def test_gate_opens_for_a_good_wheel_and_names_it(tmp_path: Path, storage_wheel: Wheel) -> None:
     """The whole suite against the wheel file, in Chromium only (the cheapest whole gate)."""
     config = (ROOT / "playwright.config.toml").read_text()
     chromium_only = config.split("[[project]]")[0] + "[[project]]" + config.split("[[project]]")[1]
     (tmp_path / "chromium.toml").write_text(chromium_only)
     done = harness(
-        "--config", str(tmp_path / "chromium.toml"), "gate", str(built_wheel.path),
+        "--config", str(tmp_path / "chromium.toml"), "gate", str(storage_wheel.path),
         "--junit", str(tmp_path / "gate.xml"),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr
-    assert f"sha256 {built_wheel.sha256}" in done.stdout and "GATE OPEN" in done.stdout
+    assert f"sha256 {storage_wheel.sha256}" in done.stdout and "GATE OPEN" in done.stdout
     cases = [case for suite in JUnitXml.fromfile(str(tmp_path / "gate.xml")) for case in suite]
     assert len(cases) >= 18 and all(case.is_passed for case in cases)
 
@@ -158,7 +158,7 @@ def test_gate_opens_for_a_good_wheel_and_names_it(tmp_path: Path, built_wheel: W
 @pytest.mark.parametrize(("engine", "how"), [("webkit", signal.SIGTERM), ("chromium", signal.SIGINT)])
 def test_no_process_outlives_a_run_killed_midway(engine: str, how: signal.Signals) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness", "run", "--engine", engine, "--scenario", "reload"],
+        [sys.executable, "-m", "pyscript_storage_harness", "run", "--engine", engine, "--scenario", "reload"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

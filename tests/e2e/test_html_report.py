@@ -6,17 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load
-from harness.report import write_html
-from harness.results import Cell, Run
-from harness.runner import Session
+from pyscript_storage_harness.config import load
+from pyscript_storage_harness.report import write_html
+from pyscript_storage_harness.results import Cell, Run
+from pyscript_storage_harness.runner import Session
 
 
-def test_html_report_renders_in_chromium(harness_session: Session, tmp_path: Path) -> None:
+def test_html_report_renders_in_chromium(storage_session: Session, tmp_path: Path) -> None:
     chromium = next((p for p in load().projects if p.engine == "chromium"), None)
     if chromium is None or not chromium.executable or not Path(chromium.executable).exists():
         pytest.fail("the HTML report is checked in Chromium, which is not configured here")
-    browser = harness_session.playwright.chromium.launch(
+    browser = storage_session.playwright.chromium.launch(
         executable_path=chromium.executable, args=list(chromium.args), headless=True
     )
     try:
@@ -44,7 +44,7 @@ def test_html_report_renders_in_chromium(harness_session: Session, tmp_path: Pat
         image = page.locator("img")
         assert image.evaluate("img => img.complete && img.naturalWidth") == 1000
         assert "AssertionError: lost" in page.locator("pre").inner_text()
-        out = Path(harness_session.artifacts or tmp_path) / "html-report.png"
+        out = Path(storage_session.artifacts or tmp_path) / "html-report.png"
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out), full_page=True)
     finally:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from harness.config import Project
-from harness.runner import Session, run_cell
-from harness.scenarios import JavaScript, Python, Scenario
+from pyscript_storage_harness.config import Project
+from pyscript_storage_harness.runner import Session, run_cell
+from pyscript_storage_harness.scenarios import JavaScript, Python, Scenario
 
 HANG = Scenario(
     "hang",
@@ -19,32 +19,34 @@ AFTER = Scenario("after", "a cell after the hung one", (Python("result = 1 + 1")
 
 
 def test_a_hung_browser_fails_its_cell_in_time_and_the_next_cell_runs(
-    harness_session: Session, project: Project
+    storage_session: Session, storage_project: Project
 ) -> None:
     started = time.monotonic()
-    hung = run_cell(harness_session, HANG, project)
+    hung = run_cell(storage_session, HANG, storage_project)
     assert hung.status == "failed"
     assert "time limit of 20 s" in hung.detail, hung.detail
     assert time.monotonic() - started < 20 + 90  # the limit, plus starting and stopping browsers
-    assert run_cell(harness_session, AFTER, project).status == "passed"
+    assert run_cell(storage_session, AFTER, storage_project).status == "passed"
 
 
-def test_a_crashed_browser_fails_its_cell_with_the_reason(harness_session: Session, project: Project) -> None:
+def test_a_crashed_browser_fails_its_cell_with_the_reason(
+    storage_session: Session, storage_project: Project
+) -> None:
     crash = Scenario(
         "crash", "the browser dies under a long step", (Python("import asyncio\nawait asyncio.sleep(60)"),)
     )
-    original = harness_session.driver
+    original = storage_session.driver
 
     def driver_that_crashes(*args, **kwargs):  # type: ignore[no-untyped-def]
         driver = original(*args, **kwargs)
         threading.Timer(8.0, driver.kill_processes).start()  # as if the browser crashed
         return driver
 
-    harness_session.driver = driver_that_crashes  # type: ignore[method-assign]
+    storage_session.driver = driver_that_crashes  # type: ignore[method-assign]
     try:
-        cell = run_cell(harness_session, crash, project)
+        cell = run_cell(storage_session, crash, storage_project)
     finally:
-        harness_session.driver = original  # type: ignore[method-assign]
+        storage_session.driver = original  # type: ignore[method-assign]
     assert cell.status == "failed" and cell.seconds < 60, (cell.seconds, cell.detail)
     assert cell.detail.strip(), "a crash must come with a reason"
     assert "step 1 (Python)" in cell.detail, cell.detail  # and says where it happened

@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from harness.pytest_plugin import StoragePage
+from pyscript_storage_harness.pytest_plugin import StoragePage
 
 _names = itertools.count()
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.drivers import Xvfb
-from harness.wheel import Wheel
+from pyscript_storage_harness.drivers import Xvfb
+from pyscript_storage_harness.wheel import Wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,8 +109,8 @@ def run_suite(tmp_path: Path, wheel: Wheel, projects: str, *scenarios: str) -> d
     config.write_text('[server]\nhost = "127.0.0.1"\nports = [0, 0]\n' + projects)
     args = [a for name in scenarios for a in ("--scenario", name)]
     done = subprocess.run(
-        [sys.executable, "-m", "harness", "--config", str(config), "run", *args, "--wheel", str(wheel.path),
-         "--json", str(tmp_path / "remote.json")],
+        [sys.executable, "-m", "pyscript_storage_harness", "--config", str(config), "run", *args,
+         "--wheel", str(wheel.path), "--json", str(tmp_path / "remote.json")],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
@@ -119,7 +119,7 @@ def run_suite(tmp_path: Path, wheel: Wheel, projects: str, *scenarios: str) -> d
 
 
 def test_chromium_and_firefox_from_a_playwright_server(
-    tmp_path: Path, built_wheel: Wheel, playwright_server: str
+    tmp_path: Path, storage_wheel: Wheel, playwright_server: str
 ) -> None:
     projects = f"""
 [[project]]
@@ -138,7 +138,7 @@ executable = "/usr/bin/firefox-esr"
 channel = "moz-firefox"
 connect = "{playwright_server}"
 """
-    cells = run_suite(tmp_path, built_wheel, projects, "reload", "origins", "restart", "quota")
+    cells = run_suite(tmp_path, storage_wheel, projects, "reload", "origins", "restart", "quota")
     for project in ("chromium-remote", "firefox-remote"):
         assert cells[("reload", project)] == "passed"
         assert cells[("origins", project)] == "passed"
@@ -147,7 +147,7 @@ connect = "{playwright_server}"
 
 
 def test_webkitgtk_through_a_remote_webdriver(
-    tmp_path: Path, built_wheel: Wheel, remote_webkitgtk: str
+    tmp_path: Path, storage_wheel: Wheel, remote_webkitgtk: str
 ) -> None:
     projects = f"""
 [[project]]
@@ -156,7 +156,7 @@ engine = "webkit"
 driver = "webkitgtk"
 webdriver_url = "{remote_webkitgtk}"
 """
-    cells = run_suite(tmp_path, built_wheel, projects, "reload", "restart", "durability")
+    cells = run_suite(tmp_path, storage_wheel, projects, "reload", "restart", "durability")
     assert cells[("reload", "webkit-remote")] == "passed"
     assert cells[("restart", "webkit-remote")] == "passed"  # same machine: the profile is there
     assert cells[("durability", "webkit-remote")] == "xfailed"  # its processes are not ours to kill

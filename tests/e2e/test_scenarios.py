@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness.config import Project
-from harness.pytest_plugin import record, selected_interpreters
-from harness.runner import Session, run_cell
-from harness.scenarios import SCENARIOS, Interpreter, Scenario
+from pyscript_storage_harness.config import Project
+from pyscript_storage_harness.pytest_plugin import record, selected_interpreters
+from pyscript_storage_harness.runner import Session, run_cell
+from pyscript_storage_harness.scenarios import SCENARIOS, Interpreter, Scenario
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -19,14 +19,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_scenario(
-    harness_session: Session,
+    storage_session: Session,
     scenario: Scenario,
     interpreter: Interpreter,
-    project: Project,
+    storage_project: Project,
     request: pytest.FixtureRequest,
 ) -> None:
-    cell = run_cell(harness_session, scenario, project, interpreter)
-    record(request, harness_session, cell)
+    cell = run_cell(storage_session, scenario, storage_project, interpreter)
+    record(request, storage_session, cell)
     if cell.status == "xfailed":
         pytest.xfail(cell.detail)
     assert cell.status == "passed", f"{cell.case} in {cell.engine_version}:\n{cell.detail}"

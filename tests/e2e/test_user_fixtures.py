@@ -1,6 +1,6 @@
 """The pytest plugin's fixtures, used as a user would (this is the README's example test)."""
 
-from harness.pytest_plugin import StoragePage
+from pyscript_storage_harness.pytest_plugin import StoragePage
 
 
 def test_preferences_survive_reload_and_restart(storage_page: StoragePage) -> None:

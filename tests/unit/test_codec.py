@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from harness.assets import FLATTED, ensure
 from pyscript_storage import codec
+from pyscript_storage_harness.assets import FLATTED, ensure
 
 # Values whose JSON text is the same in Python and JavaScript (no floats, keys
 # in an order JavaScript keeps: no integer-like keys after other keys).

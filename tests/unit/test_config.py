@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import DEFAULT_PATH, ConfigError, load
-from harness.drivers import make_driver
+from pyscript_storage_harness.config import DEFAULT_PATH, ConfigError, load
+from pyscript_storage_harness.drivers import make_driver
 
 GOOD = """
 [server]
@@ -28,7 +28,7 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_shipped_config_loads() -> None:
+def test_the_packaged_config_loads() -> None:
     assert [p.name for p in load(DEFAULT_PATH).projects] == ["chromium", "firefox", "webkit"]
 
 
@@ -63,5 +63,14 @@ def test_a_missing_browser_names_its_path_and_the_fix(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_says_how_to_pass_one(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="pass --config"):
+    with pytest.raises(ConfigError, match="absent.toml: not found .* with --config PATH"):
         load(tmp_path / "absent.toml")
+    # The pytest plugin names its own option, the one pytest knows.
+    with pytest.raises(ConfigError, match="with --storage-config PATH"):
+        load(tmp_path / "absent.toml", option="--storage-config")
+
+
+def test_this_checkouts_own_config_loads_beside_the_packaged_one() -> None:
+    own = Path(__file__).resolve().parents[2] / "playwright.config.toml"
+    assert own != DEFAULT_PATH and DEFAULT_PATH.parent.name == "defaults"
+    assert [p.engine for p in load(own).projects] == ["chromium", "firefox", "webkit"]

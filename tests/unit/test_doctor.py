@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.config import Config, Project, ServerConfig
-from harness.doctor import checks
+from pyscript_storage_harness.config import Config, Project, ServerConfig
+from pyscript_storage_harness.doctor import checks
 
 
 def test_missing_browser_is_reported_with_its_install_command() -> None:

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from harness import assets
 from pyscript_storage import codec
+from pyscript_storage_harness import assets
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from junitparser import Failure, JUnitXml, Skipped
 
-from harness.report import write_html, write_junit
-from harness.results import Cell, Run
+from pyscript_storage_harness.report import write_html, write_junit
+from pyscript_storage_harness.results import Cell, Run
 
 # A 1x1 PNG: the smallest real screenshot.
 PNG = base64.b64decode(
@@ -72,7 +72,7 @@ def test_micropython_cells_are_rows_of_their_own(tmp_path: Path) -> None:
 
     from rich.console import Console
 
-    from harness.report import print_matrix
+    from pyscript_storage_harness.report import print_matrix
 
     run = sample_run(tmp_path)
     run.cells.append(Cell("reload", "firefox", "passed", 0.9, "Firefox 153", interpreter="micropython"))

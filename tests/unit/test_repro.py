@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.repro import parse, parse_size
-from harness.scenarios import Reload, Restart, Visit
+from pyscript_storage_harness.repro import parse, parse_size
+from pyscript_storage_harness.scenarios import Reload, Restart, Visit
 
 SNIPPET = """\
 from pyscript_storage import storage

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from harness.scenarios import SCENARIOS, Python, Scenario, durability
+from pyscript_storage_harness.scenarios import SCENARIOS, Python, Scenario, durability
 
 ALL = (*SCENARIOS, durability(2, idle=True))
 

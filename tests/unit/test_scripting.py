@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from harness.scenarios.scripting import COUNTER, LIST_AND_CLEAR, SHARE
 from pyscript_storage.engine import StorageError
+from pyscript_storage_harness.scenarios.scripting import COUNTER, LIST_AND_CLEAR, SHARE
 
 from .aio import run
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.server import Server
+from pyscript_storage_harness.server import Server
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_the_wheels_files_are_unpacked_once_for_micropython(tmp_path: Path) -> N
     import hashlib
     import zipfile
 
-    from harness.wheel import Wheel, unpack
+    from pyscript_storage_harness.wheel import Wheel, unpack
 
     path = tmp_path / "pyscript_storage-0.1.0-py3-none-any.whl"
     with zipfile.ZipFile(path, "w") as archive:
@@ -99,3 +99,13 @@ def test_the_wheels_files_are_unpacked_once_for_micropython(tmp_path: Path) -> N
     (folder / "pyscript_storage" / "__init__.py").write_text("changed")
     assert unpack(wheel, tmp_path / "wheels") == (folder, names)  # once per wheel: not unpacked again
     assert (folder / "pyscript_storage" / "__init__.py").read_text() == "changed"
+
+
+def test_missing_pages_are_an_immediate_error_naming_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyscript_storage_harness import server
+
+    monkeypatch.setattr(server, "PAGES_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"pages are missing from .*runner\.html\.j2"):
+        Server({}, {}, ports=(0, 0))

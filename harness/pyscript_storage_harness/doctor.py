@@ -1,4 +1,4 @@
-"""``python -m harness doctor``: which engines and tools this machine has, and the fix for each gap."""
+"""``pyscript-storage-harness doctor``: which engines and tools this machine has, and the fix for each gap."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def checks(config: Config) -> list[Check]:
         found.append(
             Check(npm_package.spec, True, "cached and verified")
             if cached.exists()
-            else Check(npm_package.spec, False, "not fetched yet", "python -m harness fetch")
+            else Check(npm_package.spec, False, "not fetched yet", "pyscript-storage-harness fetch")
         )
     return found
 

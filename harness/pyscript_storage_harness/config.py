@@ -13,7 +13,9 @@ from typing import Any
 
 __all__ = ["ConfigError", "Project", "ServerConfig", "Config", "load", "DEFAULT_PATH"]
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "playwright.config.toml"
+# The browser projects a user gets without a config of their own (Debian's browsers, see
+# the docs); the packaged copy, so it works from any folder.
+DEFAULT_PATH = Path(__file__).resolve().parent / "defaults" / "playwright.config.toml"
 ENGINES = ("chromium", "firefox", "webkit")
 DRIVERS = ("playwright", "webkitgtk", "auto")
 
@@ -110,12 +112,16 @@ def _project(index: int, table: dict[str, Any]) -> Project:
     return Project(**table)
 
 
-def load(path: Path = DEFAULT_PATH) -> Config:
-    """Read and check the config file."""
+def load(path: Path = DEFAULT_PATH, option: str = "--config") -> Config:
+    """Read and check the config file; ``option`` is how the user names another one."""
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: not found (pass --config PATH)") from None
+        raise ConfigError(
+            f"{path}: not found (give an existing playwright.config.toml with {option} PATH)"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: a folder, not a playwright.config.toml ({option} PATH)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
     _check_keys("top level", data, {"server": dict, "project": list})

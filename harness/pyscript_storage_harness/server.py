@@ -21,7 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 
 __all__ = ["Server", "PAGES_DIR"]
 
-PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parent / "pages"  # package data
+_REQUIRED_PAGES = ("runner.html.j2", "upstream.html.j2", "boot.js.j2", "boot-micropython.js.j2")
 _NOWHERE = PAGES_DIR / "__not_served__"  # a path that does not exist: a 404
 
 mimetypes.add_type("text/javascript", ".mjs")
@@ -102,6 +103,12 @@ class Server:
         ports: tuple[int, ...] = (0, 0),
         immutable: tuple[str, ...] = (),
     ) -> None:
+        missing = [name for name in _REQUIRED_PAGES if not (PAGES_DIR / name).is_file()]
+        if missing:
+            raise FileNotFoundError(
+                f"the harness's pages are missing from {PAGES_DIR}: {', '.join(missing)} "
+                "(a broken install: pip install --force-reinstall pyscript-storage-harness)"
+            )
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the harness server listens on loopback only, not {host!r}")
         templates = Environment(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -25,7 +26,7 @@ from urllib.parse import urlsplit
 
 from .config import ConfigError, Project
 
-__all__ = ["Driver", "PlaywrightDriver", "WebKitGTKDriver", "Xvfb", "make_driver"]
+__all__ = ["Driver", "PlaywrightDriver", "WebKitGTKDriver", "Xvfb", "launcher_command", "make_driver"]
 
 LAUNCHER = Path(__file__).resolve().parent / "webkit_launcher.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -433,7 +434,7 @@ class WebKitGTKDriver(Driver):
         from selenium.webdriver.webkitgtk.service import Service
 
         options = Options()
-        options.binary_location = str(LAUNCHER)
+        options.binary_location = str(launcher_command(self.profile.parent))
         options.add_argument("--automation")
         options.add_argument(f"--profile={self.profile}")
         if self.quota is not None:  # a fraction of the volume the profile is on
@@ -538,6 +539,21 @@ def damage_databases(profile: Path) -> list[Path]:
                 file.write(b"\xff" * min(512, size // 4))
             damaged.append(path)
     return damaged
+
+
+def launcher_command(folder: Path) -> Path:
+    """An executable in ``folder`` that runs webkit_launcher.py with Debian's Python.
+
+    WebKitWebDriver starts the browser binary directly, and an installed wheel does
+    not keep the launcher's executable bit: this wrapper does not need it.
+    """
+    wrapper = folder / "webkit-launcher"
+    if not wrapper.exists():
+        temporary = folder / f".webkit-launcher.{os.getpid()}"
+        temporary.write_text(f'#!/bin/sh\nexec {SYSTEM_PYTHON} {shlex.quote(str(LAUNCHER))} "$@"\n')
+        temporary.chmod(0o755)
+        temporary.replace(wrapper)
+    return wrapper
 
 
 def playwright_webkit_installed(playwright: Any) -> bool:

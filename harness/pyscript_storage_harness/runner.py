@@ -74,22 +74,29 @@ def start_server(config: Config, wheel: Wheel) -> Server:
 class Session:
     """The server, Playwright and the wheel, shared by every cell of a run."""
 
-    def __init__(self, config: Config, wheel: Wheel, artifacts: Path | None = None) -> None:
+    def __init__(
+        self, config: Config, wheel: Wheel, artifacts: Path | None = None, playwright: Any = None
+    ) -> None:
+        """``playwright``: a started Playwright to share (pytest-playwright's), else one of our own.
+
+        One thread can run only one sync Playwright: beside pytest-playwright, both use its.
+        """
         self.config = config
         self.wheel = wheel
         self._tmp = Path(tempfile.mkdtemp(prefix="pyscript-storage-"))
         self.artifacts = artifacts
         self._playwright_manager: Any = None
-        self.playwright: Any = None
+        self.playwright: Any = playwright
         self.server: Server | None = None
 
     def __enter__(self) -> Session:
         try:
             self.server = start_server(self.config, self.wheel)
-            from playwright.sync_api import sync_playwright
+            if self.playwright is None:
+                from playwright.sync_api import sync_playwright
 
-            self._playwright_manager = sync_playwright()
-            self.playwright = self._playwright_manager.start()
+                self._playwright_manager = sync_playwright()
+                self.playwright = self._playwright_manager.start()
         except BaseException:
             self.close()
             raise
@@ -104,9 +111,10 @@ class Session:
         self.close()
 
     def close(self) -> None:
-        if self.playwright is not None:
+        if self._playwright_manager is not None:
             self._playwright_manager.__exit__(None, None, None)
-            self.playwright = None
+            self._playwright_manager = None
+        self.playwright = None
         if self.server is not None:
             self.server.close()
             self.server = None

@@ -1,18 +1,21 @@
 """Command line for the harness: the suite, bug reproduction, the release gate.
 
-  python -m harness run                          every scenario in every engine, on each interpreter
-  python -m harness run --engine firefox -k reload --html reports/suite.html
-  python -m harness run --interpreter micropython  only the MicroPython rows
-  python -m harness repro bug.py --engine webkit --quota 2MB --dump
-  python -m harness repro bug.py --interpreter micropython
-  python -m harness gate dist/pyscript_storage-0.1.0-py3-none-any.whl --junit gate.xml
-  python -m harness serve                        the pages on two origins, for any browser
-  python -m harness doctor                       what this machine has, and how to get the rest
-  python -m harness list                         the scenarios and engines known
-  python -m harness fetch                        Pyodide, MicroPython & co. from the npm registry, checked
+  pyscript-storage-harness run                   every scenario in every engine, on each interpreter
+  pyscript-storage-harness run --engine firefox -k reload --html reports/suite.html
+  pyscript-storage-harness run --interpreter micropython   only the MicroPython rows
+  pyscript-storage-harness repro bug.py --engine webkit --quota 2MB --dump
+  pyscript-storage-harness gate dist/pyscript_storage-0.1.0-py3-none-any.whl --junit gate.xml
+  pyscript-storage-harness serve                 the pages on two origins, for any browser
+  pyscript-storage-harness doctor                what this machine has, and how to get the rest
+  pyscript-storage-harness list                  the scenarios and engines known
+  pyscript-storage-harness fetch                 Pyodide, MicroPython & co. from the npm registry, checked
 
+The module under test: --wheel PATH; otherwise the pyscript-storage checkout you
+run in is built into a wheel; otherwise the pyscript_storage installed beside the
+harness is packed into one. The browsers: --config PATH (a playwright.config.toml),
+otherwise the packaged defaults (Debian's Chromium, Firefox ESR and WebKitGTK).
 Every browser, driver, Xvfb and server started is stopped at the end, also on
-failure and Ctrl-C. Run `python -m harness COMMAND --help` for each command.
+failure and Ctrl-C. Run `pyscript-storage-harness COMMAND --help` for each command.
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ from .config import DEFAULT_PATH, Config, ConfigError, Project, load
 from .report import print_matrix, write_html, write_junit
 from .results import Run
 from .runner import PAGES, Session, run_cell, start_server
-from .wheel import Wheel, build, inspect
+from .wheel import Wheel, prepare
 
 __all__ = ["main"]
+
+_WHEEL_HELP = "the wheel under test (default: built from the checkout here, else the installed module)"
 
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -79,7 +84,7 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m harness",
+        prog="pyscript-storage-harness",
         description="Run pyscript_storage in real browsers (Chromium, Firefox, WebKit): the "
         "persistence suite as a scenario x engine matrix, a developer's snippet, or the release gate.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -89,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         "--config",
         type=Path,
         default=DEFAULT_PATH,
-        help="browser projects and origins (default: %(default)s)",
+        help="a playwright.config.toml: browser projects and origins (default: the packaged one)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -99,8 +104,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Each scenario runs in a fresh browser with a fresh persistent profile; a "
         "line is printed per finished cell, then the matrix, then every failure's traceback "
         "(and its screenshot's path). Exit 0 when every cell passed or failed as expected.",
-        epilog="examples:\n  python -m harness run --engine chromium -k interop\n"
-        "  python -m harness run --junit reports/junit.xml --html reports/suite.html",
+        epilog="examples:\n  pyscript-storage-harness run --engine chromium -k interop\n"
+        "  pyscript-storage-harness run --junit reports/junit.xml --html reports/suite.html",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_selection(run)
@@ -110,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TRIALS",
         help="the durability scenario with this many SIGKILL trials per engine (default 3; soak: 20+)",
     )
-    run.add_argument("--wheel", type=Path, help="the wheel under test (default: built from this source tree)")
+    run.add_argument("--wheel", type=Path, help=_WHEEL_HELP)
     _add_report_options(run)
 
     gate = commands.add_parser(
@@ -119,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Runs every scenario in every engine against WHEEL (not the source tree), "
         "prints the wheel's name, version and sha256 with the matrix, and exits 0 only when "
         "every cell passed. An expected failure (xfail) blocks the gate too unless --allow-xfail.",
-        epilog="example:\n  python -m build --wheel && python -m harness gate dist/*.whl --junit gate.xml",
+        epilog="example:\n  python -m build --wheel\n"
+        "  pyscript-storage-harness gate dist/*.whl --junit gate.xml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     gate.add_argument("wheel", type=Path, metavar="WHEEL", help="the wheel file to gate")
@@ -130,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         "repro",
         help="run your Python file in a real page with the module, step by step",
         description=repro.__doc__,
-        epilog="example:\n  python -m harness repro quota_bug.py --engine firefox --quota 2MB --dump",
+        epilog="example:\n  pyscript-storage-harness repro quota_bug.py --engine firefox --quota 2MB --dump",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     rep.add_argument("snippet", type=Path, metavar="SNIPPET.py", help="the Python file to run")
@@ -159,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--timeout", type=float, default=120.0, metavar="SECONDS", help="per step (default: 120)"
     )
-    rep.add_argument("--wheel", type=Path, help="the wheel under test (default: built from this source tree)")
+    rep.add_argument("--wheel", type=Path, help=_WHEEL_HELP)
 
     serve = commands.add_parser(
         "serve",
@@ -167,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Prints the runner page's and the upstream PyScript page's URL on each origin "
         "and serves until Ctrl-C. On the runner page, the console has runPython(code, ms).",
     )
-    serve.add_argument("--wheel", type=Path, help="the wheel to serve (default: built from this source tree)")
+    serve.add_argument("--wheel", type=Path, help=_WHEEL_HELP)
     serve.add_argument(
         "--port", type=int, action="append", metavar="PORT", help="a port per origin (default: the config's)"
     )
@@ -189,12 +195,15 @@ def _parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def _wheel(path: Path | None, console: Console) -> Iterator[Wheel]:
-    """The given wheel, or one built from the source tree (deleted afterwards)."""
+    """The given wheel, or one built or packed for this run (deleted afterwards)."""
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
         with console.status("preparing the wheel, Pyodide and MicroPython"):
-            wheel = inspect(path) if path else build(Path(tmp))
+            wheel, origin = prepare(path, Path(tmp))
             assets.ensure(assets.PYODIDE)
             assets.ensure(assets.MICROPYTHON)
+        console.print(
+            f"wheel under test: {wheel.path.name} ({origin}), sha256 {wheel.sha256[:16]}", highlight=False
+        )
         yield wheel
 
 
@@ -258,7 +267,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         soaked = scenarios.durability(args.soak)
         chosen = [soaked if s.name == soaked.name else s for s in chosen]
     if not chosen:
-        console.print("[red]no scenario matches[/red] (python -m harness list shows them)")
+        console.print("[red]no scenario matches[/red] (pyscript-storage-harness list shows them)")
         return 2
     with _wheel(args.wheel, console) as wheel:
         run = _suite(config, projects, chosen, wheel, args, console)
@@ -376,7 +385,7 @@ def _main(args: argparse.Namespace, console: Console) -> int:
             return 0
         command = {"run": _run, "gate": _gate, "repro": _repro, "serve": _serve}[args.command]
         return command(args, console)
-    except (ConfigError, ValueError) as error:
+    except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as error:
         console.print(f"[red]error:[/red] {error}")
         return 2
     except KeyboardInterrupt:

@@ -1,0 +1,253 @@
+"""pytest plugin: test your storage code in real browsers (registered as ``pytest11``).
+
+A session that asks for none of its fixtures is left alone: no config is read,
+nothing is parametrized. Every option and fixture carries the ``storage`` prefix,
+so it sits beside pytest-playwright in one environment.
+
+Options:
+    --storage-engine PROJECT   a project of the config; repeat for several (default: all)
+    --storage-interpreter NAME pyodide or micropython; repeat for both (default: both)
+    --storage-wheel PATH       the wheel under test (default: built from the checkout
+                               pytest runs in, else the installed pyscript_storage)
+    --storage-config PATH      a playwright.config.toml (also the ini key ``storage_config``,
+                               relative to the ini file); default: the packaged projects
+
+Fixtures:
+    storage_page         a fresh browser of each chosen engine on a fresh profile, showing
+                         a page where pyscript_storage is installed, on each chosen
+                         interpreter (tests are parametrized over both):
+                         ``.run(python)``, ``.js(code)``, ``.reload()``, ``.restart()``,
+                         ``.visit(origin=1)``, ``.interpreter``.
+    storage_project      the engine's project (parametrized), for tests that drive a browser themselves
+    storage_interpreter  the page's interpreter (parametrized)
+    storage_session      the server on two origins, Playwright and the wheel (once per session)
+    storage_wheel        the wheel under test
+
+At the end the scenario x engine matrix is printed with each engine's version.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import assets
+from .config import DEFAULT_PATH, Config, ConfigError, Project, load
+from .drivers import Driver
+from .report import print_matrix
+from .results import Cell, Run
+from .runner import Session
+from .scenarios import INTERPRETERS, Interpreter
+from .wheel import Wheel, prepare
+
+__all__ = ["StoragePage", "record", "selected_interpreters"]
+
+_RUN_KEY = pytest.StashKey[Run]()
+_STARTED_KEY = pytest.StashKey[float]()
+_CONFIG_KEY = pytest.StashKey[Config]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup(
+        "pyscript-storage-harness", "real-browser storage tests (pyscript-storage-harness)"
+    )
+    group.addoption(
+        "--storage-engine",
+        action="append",
+        default=[],
+        metavar="PROJECT",
+        help="browser project of the config (chromium, firefox, webkit); repeatable; default: all",
+    )
+    group.addoption(
+        "--storage-interpreter",
+        action="append",
+        default=[],
+        choices=INTERPRETERS,
+        help="PyScript interpreter of the pages (pyodide, micropython); repeatable; default: both",
+    )
+    group.addoption(
+        "--storage-wheel",
+        type=Path,
+        metavar="PATH",
+        help="the pyscript_storage wheel under test (default: built from the checkout here, "
+        "else the installed module)",
+    )
+    group.addoption(
+        "--storage-config",
+        type=Path,
+        metavar="PATH",
+        help="a playwright.config.toml with the browser projects (default: the ini key "
+        "storage_config, else the packaged one)",
+    )
+    parser.addini(
+        "storage_config", "playwright.config.toml for the storage fixtures (relative to the ini file)"
+    )
+
+
+def _config_path(config: pytest.Config) -> Path:
+    given: Path | None = config.getoption("storage_config")
+    if given is not None:
+        return given
+    ini = config.getini("storage_config")
+    if ini:
+        base = config.inipath.parent if config.inipath else config.rootpath
+        return base / str(ini)
+    return DEFAULT_PATH
+
+
+def storage_config(config: pytest.Config) -> Config:
+    """The harness config, read once and only when a fixture of the plugin is used."""
+    if _CONFIG_KEY not in config.stash:
+        try:
+            config.stash[_CONFIG_KEY] = load(_config_path(config), option="--storage-config")
+        except ConfigError as error:
+            raise pytest.UsageError(str(error)) from None
+    return config.stash[_CONFIG_KEY]
+
+
+def _projects(config: pytest.Config) -> list[Project]:
+    harness_config = storage_config(config)
+    names = config.getoption("storage_engine")
+    try:
+        return [harness_config.project(n) for n in names] if names else list(harness_config.projects)
+    except ConfigError as error:
+        raise pytest.UsageError(f"--storage-engine: {error}") from None
+
+
+def selected_interpreters(config: pytest.Config) -> tuple[Interpreter, ...]:
+    """The interpreters chosen with --storage-interpreter (default: both)."""
+    chosen = config.getoption("storage_interpreter")
+    return tuple(i for i in INTERPRETERS if i in chosen) if chosen else INTERPRETERS
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "storage_interpreter" in metafunc.fixturenames:
+        chosen = selected_interpreters(metafunc.config)
+        metafunc.parametrize("storage_interpreter", chosen, ids=list(chosen))
+    if "storage_project" in metafunc.fixturenames:
+        projects = _projects(metafunc.config)
+        metafunc.parametrize("storage_project", projects, ids=[p.name for p in projects], scope="session")
+
+
+@pytest.fixture(scope="session")
+def storage_wheel(request: pytest.FixtureRequest) -> Iterator[Wheel]:
+    """The wheel under test: --storage-wheel, or one built or packed for this session."""
+    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
+        try:
+            wheel, _ = prepare(request.config.getoption("storage_wheel"), Path(tmp))
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+        yield wheel
+
+
+@pytest.fixture(scope="session")
+def storage_session(request: pytest.FixtureRequest, storage_wheel: Wheel) -> Iterator[Session]:
+    """The server on two origins, Playwright, and the wheel under test (one per xdist worker)."""
+    artifacts = Path(request.config.rootpath) / "reports" / "e2e"
+    # Beside pytest-playwright, share its Playwright: a thread runs only one sync Playwright.
+    shared = request.getfixturevalue("playwright") if _beside_pytest_playwright(request.config) else None
+    with Session(storage_config(request.config), storage_wheel, artifacts, playwright=shared) as session:
+        yield session
+
+
+def _beside_pytest_playwright(config: pytest.Config) -> bool:
+    return config.pluginmanager.hasplugin("playwright")
+
+
+class _Collector:
+    """Gathers the cells tests recorded into the run's matrix (in the xdist controller too)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name == "harness_cell" and isinstance(value, dict):
+                cell = Cell(**value)
+                self.run.cells.append(cell)
+                if self.run.engines.get(cell.project, "unknown") == "unknown":
+                    self.run.engines[cell.project] = cell.engine_version
+            elif name == "harness_wheel" and isinstance(value, dict):
+                self.run.wheel = value
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    run = Run(wheel={}, interpreter=assets.interpreters_label())
+    config.stash[_RUN_KEY] = run
+    config.stash[_STARTED_KEY] = time.monotonic()
+    config.pluginmanager.register(_Collector(run), "pyscript-storage-harness-collector")
+
+
+class StoragePage:
+    """A real browser showing a page with pyscript_storage installed, for one test."""
+
+    def __init__(self, session: Session, driver: Driver, interpreter: Interpreter = "pyodide") -> None:
+        self.session = session
+        self.driver = driver
+        self.interpreter = interpreter  # the page's Python: "pyodide" or "micropython"
+
+    @property
+    def engine_version(self) -> str:
+        return self.driver.version
+
+    def run(self, code: str, *, timeout: float = 60) -> Any:
+        """Run Python (top-level await allowed; steps share variables); the value of ``result``.
+
+        A Python exception fails the test with the page's traceback.
+        """
+        return self.driver.run_python(textwrap.dedent(code), timeout_ms=int(timeout * 1000))
+
+    def js(self, code: str, *, timeout: float = 60) -> Any:
+        """Run JavaScript on the page as an async function body; what it returns."""
+        return self.driver.run_javascript(textwrap.dedent(code), timeout_ms=int(timeout * 1000))
+
+    def reload(self) -> None:
+        """Reload the page: a new interpreter, the same IndexedDB."""
+        self.driver.reload()
+
+    def restart(self) -> None:
+        """Quit the browser and start it again on the same profile."""
+        self.driver.restart()
+
+    def visit(self, origin: int = 1) -> None:
+        """Open the page on another origin of the server (0 is the first)."""
+        self.driver.goto(self.session.url(origin, interpreter=self.interpreter))
+
+
+@pytest.fixture
+def storage_page(
+    storage_session: Session, storage_project: Project, storage_interpreter: Interpreter
+) -> Iterator[StoragePage]:
+    """A fresh browser of ``storage_project`` on a fresh profile, on a page with the module loaded."""
+    with storage_session.driver(storage_project) as driver:
+        driver.goto(storage_session.url(0, interpreter=storage_interpreter))
+        yield StoragePage(storage_session, driver, storage_interpreter)
+
+
+def record(request: pytest.FixtureRequest, session: Session, cell: Cell) -> None:
+    """Add a cell to the matrix printed at the end of the test run (xdist workers included)."""
+    wheel = session.wheel
+    request.node.user_properties.append(
+        ("harness_wheel", {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256})
+    )
+    request.node.user_properties.append(("harness_cell", asdict(cell)))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(_RUN_KEY, None)
+    if run is None or not run.cells:
+        return
+    run.seconds = time.monotonic() - config.stash[_STARTED_KEY]
+    from rich.console import Console
+
+    terminalreporter.section("scenario x engine matrix")
+    print_matrix(run, Console(file=terminalreporter._tw._file, width=120))

@@ -1,0 +1,174 @@
+"""The wheel under test: a given file, one built from a source tree, or the installed module.
+
+``prepare(None)`` finds it the way a user expects: the pyscript-storage checkout
+the command runs in (or the one an editable install points at) is built into a
+wheel; otherwise the ``pyscript_storage`` installed in this environment is packed
+into one, so ``pip install pyscript-storage pyscript-storage-harness`` is enough.
+Builds are reproducible: the same tree gives the same sha256.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["Wheel", "build", "find_source", "inspect", "pack_installed", "prepare", "unpack"]
+
+DISTRIBUTION = "pyscript-storage"
+# Zip entries carry this date (1980-01-01, the zip format's first day) unless
+# SOURCE_DATE_EPOCH says otherwise, so a rebuild of an unchanged tree is byte-identical.
+_EPOCH = "315532800"
+
+
+@dataclass(frozen=True)
+class Wheel:
+    path: Path
+    name: str
+    version: str
+    sha256: str
+
+
+def inspect(path: Path) -> Wheel:
+    """Name, version and checksum of a wheel file; ValueError if it is not ours."""
+    if not path.is_file():
+        raise ValueError(f"{path}: no such wheel file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            metadata_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+            fields = dict(
+                line.split(": ", 1)
+                for line in archive.read(metadata_name).decode().splitlines()
+                if ": " in line
+            )
+    except (zipfile.BadZipFile, StopIteration):
+        raise ValueError(f"{path}: not a wheel (no .dist-info/METADATA)") from None
+    if "pyscript_storage/__init__.py" not in names:
+        raise ValueError(f"{path}: does not contain the pyscript_storage package")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Wheel(path, fields.get("Name", "?"), fields.get("Version", "?"), digest)
+
+
+def unpack(wheel: Wheel, root: Path) -> tuple[Path, list[str]]:
+    """Unpack the wheel's package into ``root``/<sha256>/ (once): that folder, and its files' paths.
+
+    MicroPython installs no wheels: its page fetches these files one by one
+    into its /lib, the way PyScript's ``files`` setting does.
+    """
+    target = root / wheel.sha256
+    with zipfile.ZipFile(wheel.path) as archive:
+        names = sorted(
+            n for n in archive.namelist() if n.startswith("pyscript_storage/") and not n.endswith("/")
+        )
+        if not (target / ".complete").exists():
+            target.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                destination = target / name
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(archive.read(name))
+            (target / ".complete").touch()
+    return target, names
+
+
+def _is_source(folder: Path) -> bool:
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    try:
+        name = tomllib.loads(pyproject.read_text("utf-8")).get("project", {}).get("name")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+    return name == DISTRIBUTION and (folder / "pyscript_storage" / "__init__.py").is_file()
+
+
+def find_source(start: Path | None = None) -> Path | None:
+    """The pyscript-storage source tree holding ``start`` (default: the current folder), or None."""
+    here = (start or Path.cwd()).resolve()
+    return next((folder for folder in (here, *here.parents) if _is_source(folder)), None)
+
+
+def _editable_source() -> Path | None:
+    """The source tree an editable install of pyscript-storage points at, or None."""
+    try:
+        direct_url = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    info = json.loads(direct_url or "{}")
+    url = info.get("url", "")
+    if info.get("dir_info", {}).get("editable") and url.startswith("file://"):
+        folder = Path(url[len("file://") :])
+        return folder if _is_source(folder) else None
+    return None
+
+
+def build(out_dir: Path, source: Path) -> Wheel:
+    """Build the wheel from the source tree ``source`` into ``out_dir`` (reproducibly)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out_dir), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", _EPOCH)},
+    )
+    wheels = sorted(out_dir.glob("pyscript_storage-*.whl"))
+    if done.returncode != 0 or not wheels:
+        raise RuntimeError(f"building the wheel from {source} failed:\n{done.stdout}\n{done.stderr}")
+    return inspect(wheels[-1])
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def pack_installed(out_dir: Path) -> Wheel:
+    """Pack the pyscript_storage installed in this environment into a wheel in ``out_dir``."""
+    try:
+        dist = metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        raise ValueError(
+            "no wheel under test: pass --wheel PATH, run from a pyscript-storage checkout, "
+            "or install the module (pip install pyscript-storage)"
+        ) from None
+    skipped = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+    entries: dict[str, bytes] = {}
+    for file in dist.files or []:
+        name = str(file)
+        if "__pycache__" in name or name.endswith(".pyc") or name.startswith(".."):
+            continue
+        if ".dist-info/" in name and name.rsplit("/", 1)[-1] in skipped:
+            continue
+        entries[name] = Path(str(dist.locate_file(file))).read_bytes()
+    if "pyscript_storage/__init__.py" not in entries:
+        raise ValueError(f"the installed {DISTRIBUTION} {dist.version} has no pyscript_storage package files")
+    info = f"pyscript_storage-{dist.version}.dist-info"
+    record = [_record_line(name, data) for name, data in sorted(entries.items())]
+    entries[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"pyscript_storage-{dist.version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(entries.items()):
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
+    return inspect(path)
+
+
+def prepare(given: Path | None, out_dir: Path) -> tuple[Wheel, str]:
+    """The wheel under test and where it came from (for the run's header)."""
+    if given is not None:
+        return inspect(given), "the given file"
+    source = find_source() or _editable_source()
+    if source is not None:
+        return build(out_dir, source), f"built from {source}"
+    wheel = pack_installed(out_dir)
+    return wheel, f"the installed {DISTRIBUTION} {wheel.version}"

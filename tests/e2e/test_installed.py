@@ -1,0 +1,147 @@
+"""The two wheels installed as a new user installs them: a fresh venv, an empty folder, no checkout.
+
+The venv holds only the built wheels of this tree (the module and the harness),
+their dependencies from PyPI, and pytest-playwright; every command runs in a
+folder outside the checkout, with nothing of the checkout on its path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pyscript_storage_harness.wheel import prepare
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_TEST = Path(__file__).with_name("test_user_fixtures.py")  # the README's example test
+
+# pytest-playwright's own fixtures, pointed at Debian's Chromium (no browser download here).
+CONFTEST = """
+import pytest
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    debian = {"executable_path": "/usr/lib/chromium/chromium", "args": ["--no-sandbox"]}
+    return {**browser_type_launch_args, **debian}
+"""
+
+PLAIN_PLAYWRIGHT_TEST = """
+def test_pytest_playwrights_own_page(page):
+    page.set_content("<h1>both plugins</h1>")
+    assert page.inner_text("h1") == "both plugins"
+"""
+
+
+@dataclass
+class NewUser:
+    venv: Path
+    folder: Path  # an empty folder outside the checkout
+    install_seconds: float
+
+    def run(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        return subprocess.run(
+            [str(self.venv / "bin" / args[0]), *args[1:]],
+            cwd=self.folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+
+@pytest.fixture(scope="module")
+def new_user(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewUser]:
+    base = tmp_path_factory.mktemp("new-user")
+    dist = base / "dist"
+    module_wheel, _ = prepare(None, dist)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT / "harness")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "315532800"},
+    )
+    assert built.returncode == 0, built.stderr
+    harness_wheel = next(dist.glob("pyscript_storage_harness-*.whl"))
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    started = time.monotonic()
+    installed = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", str(module_wheel.path), str(harness_wheel),
+         "pytest-playwright"],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    folder = base / "app"
+    folder.mkdir()
+    yield NewUser(venv, folder, time.monotonic() - started)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_command_teaches_and_finds_its_engines(new_user: NewUser) -> None:
+    helped = new_user.run("pyscript-storage-harness", "--help")
+    assert helped.returncode == 0 and "pyscript-storage-harness run" in helped.stdout
+    listed = new_user.run("pyscript-storage-harness", "list")
+    assert listed.returncode == 0 and "engines: chromium, firefox, webkit" in listed.stdout, listed.stdout
+    doctor = new_user.run("pyscript-storage-harness", "doctor", timeout=300)
+    assert doctor.returncode == 0, doctor.stdout
+    fetched = new_user.run("pyscript-storage-harness", "fetch", timeout=900)
+    assert fetched.returncode == 0 and "pyodide@" in fetched.stdout, fetched.stdout
+    missing = new_user.run("pyscript-storage-harness", "--config", "nowhere.toml", "list")
+    assert missing.returncode == 2 and "nowhere.toml: not found" in missing.stdout
+    assert not list(new_user.folder.iterdir()), "the commands left files in the user's folder"
+
+
+def test_run_tests_the_installed_module_from_an_empty_folder(new_user: NewUser) -> None:
+    done = new_user.run(
+        "pyscript-storage-harness",
+        "run",
+        "--engine",
+        "chromium",
+        "--scenario",
+        "reload",
+        "--scenario",
+        "origins",
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "(the installed pyscript-storage 0.1.0)" in done.stdout
+    assert "OK: 4 passed" in done.stdout
+
+
+def test_the_plugin_beside_pytest_playwright_in_every_engine(new_user: NewUser) -> None:
+    (new_user.folder / "test_prefs.py").write_text(EXAMPLE_TEST.read_text())
+    (new_user.folder / "test_plain.py").write_text(PLAIN_PLAYWRIGHT_TEST)
+    (new_user.folder / "conftest.py").write_text(CONFTEST)
+    started = time.monotonic()
+    done = new_user.run("pytest", "-q", "-p", "no:cacheprovider", "--junitxml", "junit.xml")
+    seconds = time.monotonic() - started
+    assert done.returncode == 0, done.stdout[-6000:]
+    # three engines x two interpreters of the storage test, and pytest-playwright's own test
+    assert "7 passed" in done.stdout, done.stdout[-3000:]
+    assert "scenario x engine matrix" not in done.stdout  # no scenario cells: no matrix
+    print(f"install {new_user.install_seconds:.1f} s, pytest {seconds:.1f} s")
+
+
+def test_a_session_without_its_fixtures_is_left_alone(new_user: NewUser) -> None:
+    plain = new_user.folder / "plain"
+    plain.mkdir()
+    (plain / "test_nothing.py").write_text("def test_nothing():\n    assert True\n")
+    # A config that does not exist: it is never read when no storage fixture is used.
+    done = new_user.run("pytest", "-q", "-p", "no:cacheprovider", "plain", "--storage-config", "absent.toml")
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout
+    (plain / "test_uses_it.py").write_text("def test_uses_it(storage_page):\n    pass\n")
+    used = new_user.run(
+        "pytest", "-q", "-p", "no:cacheprovider", "plain/test_uses_it.py", "--storage-config", "absent.toml"
+    )
+    assert used.returncode != 0 and "with --storage-config PATH" in used.stdout + used.stderr
