@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     workloads = [w for w in WORKLOADS if not args.workload or w.name in args.workload]
     report: dict[str, Any] = {"runs": args.runs, "engines": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        wheel, _ = prepare(args.wheel, Path(tmp))
+        wheel = prepare(args.wheel, Path(tmp))
         report["wheel"] = {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256}
         report["pyodide"] = assets.PYODIDE.version
         report["micropython"] = assets.MICROPYTHON.version

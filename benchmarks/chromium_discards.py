@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if project.engine != "chromium":
         parser.error(f"{args.engine} is a {project.engine} project; this measures Chromium")
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
-        wheel, _ = prepare(None, Path(tmp))
+        wheel = prepare(None, Path(tmp))
         assets.ensure(assets.PYODIDE)
         rows = _measure(config, project, wheel, args.trials, console)
     _print(rows, console)

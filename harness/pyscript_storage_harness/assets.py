@@ -24,6 +24,8 @@ __all__ = [
     "PYSCRIPT_CORE",
     "FLATTED",
     "PINNED",
+    "PYODIDE_PYSCRIPT_DEFAULT",
+    "CDN_PACKAGES",
     "cache_dir",
     "ensure",
     "interpreters_label",
@@ -58,7 +60,14 @@ MICROPYTHON = NpmPackage(
     "1f22644874da319a46bf607840d518cca320d67b16b21fb2633cd1147a7a198b",
 )
 FLATTED = NpmPackage("flatted", "3.4.4", "5ddc55129d365193496e8ae1f6e21e4beabe639b6c00f5f67e2e0843b72efa55")
+# The Pyodide @pyscript/core 0.7.31 asks jsDelivr for when a page names no interpreter
+# (its built-in default): users' unmodified apps get it from here (fetched on first use).
+PYODIDE_PYSCRIPT_DEFAULT = NpmPackage(
+    "pyodide", "314.0.2", "6af15395a400b56dd961fcb043b40199fe462479c56cd70441e882ceddc803d8"
+)
 PINNED = (PYODIDE, MICROPYTHON, PYSCRIPT_CORE, FLATTED)
+# What users' apps may ask the CDNs for (see cdn.py).
+CDN_PACKAGES = (PYSCRIPT_CORE, PYODIDE_PYSCRIPT_DEFAULT, PYODIDE, MICROPYTHON)
 
 
 def interpreters_label() -> str:

@@ -6,6 +6,7 @@
   pyscript-storage-harness repro bug.py --engine webkit --quota 2MB --dump
   pyscript-storage-harness gate dist/pyscript_storage-0.1.0-py3-none-any.whl --junit gate.xml
   pyscript-storage-harness serve                 the pages on two origins, for any browser
+  pyscript-storage-harness app myapp/            your PyScript app's pages in every engine, offline
   pyscript-storage-harness doctor                what this machine has, and how to get the rest
   pyscript-storage-harness list                  the scenarios and engines known
   pyscript-storage-harness fetch                 Pyodide, MicroPython & co. from the npm registry, checked
@@ -34,9 +35,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import assets, doctor, repro, scenarios
+from .app import AppServer, check_pages
 from .config import DEFAULT_PATH, Config, ConfigError, Project, load
 from .report import print_matrix, write_html, write_junit
-from .results import Run
+from .results import Cell, Run
 from .runner import PAGES, Session, run_cell, start_server
 from .wheel import Wheel, prepare
 
@@ -122,13 +124,16 @@ def _parser() -> argparse.ArgumentParser:
         "gate",
         help="the release gate: the whole suite against a wheel file; exit 0 only if every cell passed",
         description="Runs every scenario in every engine against WHEEL (not the source tree), "
+        "or the part that --engine, --interpreter, --scenario and -k choose (the reports say which), "
         "prints the wheel's name, version and sha256 with the matrix, and exits 0 only when "
-        "every cell passed. An expected failure (xfail) blocks the gate too unless --allow-xfail.",
+        "every cell passed. An expected failure (xfail) blocks the gate too unless --allow-xfail. "
+        "The verdict is in every report (JSON: kind, verdict, blocking).",
         epilog="example:\n  python -m build --wheel\n"
         "  pyscript-storage-harness gate dist/*.whl --junit gate.xml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     gate.add_argument("wheel", type=Path, metavar="WHEEL", help="the wheel file to gate")
+    _add_selection(gate)
     gate.add_argument("--allow-xfail", action="store_true", help="let documented expected failures pass")
     _add_report_options(gate)
 
@@ -149,7 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--quota",
-        type=repro.parse_size,
+        type=repro.quota_argument,
         metavar="SIZE",
         help="cap each origin's storage, e.g. 2MB or 512KiB (Chromium: DevTools quota override; "
         "Firefox: a profile pref; WebKitGTK: the launcher's origin storage ratio)",
@@ -179,6 +184,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--for", dest="seconds", type=float, metavar="SECONDS", help="stop after this long")
 
+    app = commands.add_parser(
+        "app",
+        help="open your PyScript app's pages in each engine and interpreter: do they boot, offline?",
+        description="Serves FOLDER on the test origins (PyScript, Pyodide and MicroPython from their "
+        "usual CDN addresses are answered from the pinned packages), opens each page in a fresh "
+        "browser of each engine, its scripts switched to each interpreter, and waits until PyScript "
+        "has run every script. A cell fails on an error PyScript shows, a script or stylesheet that "
+        "does not load, or a CDN version the harness does not hold (named, with what it holds). "
+        "With --serve, it only serves the app and prints its addresses.",
+        epilog="examples:\n  pyscript-storage-harness app examples/todo/app\n"
+        "  pyscript-storage-harness app myapp --page index.html --engine firefox --interpreter micropython\n"
+        "  pyscript-storage-harness app myapp --serve",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    app.add_argument(
+        "folder", type=Path, metavar="FOLDER", help="the app's folder (its pages, scripts, files)"
+    )
+    app.add_argument(
+        "--page", action="append", metavar="PATH", help="a page to open (repeatable; default: every .html)"
+    )
+    app.add_argument("--engine", action="append", metavar="PROJECT", help="repeatable; default: all")
+    app.add_argument(
+        "--interpreter", action="append", choices=scenarios.INTERPRETERS, help="repeatable; default: both"
+    )
+    app.add_argument(
+        "--fixed-storage",
+        action="store_true",
+        help="pages get the installed pyscript_storage in place of PyScript's own pyscript.storage",
+    )
+    app.add_argument("--serve", action="store_true", help="only serve the app (until Ctrl-C or --for)")
+    app.add_argument("--for", dest="seconds", type=float, metavar="SECONDS", help="with --serve: stop after")
+    _add_report_options(app)
+
     commands.add_parser("list", help="list the scenarios and the configured engines")
     commands.add_parser(
         "doctor",
@@ -198,21 +236,19 @@ def _wheel(path: Path | None, console: Console) -> Iterator[Wheel]:
     """The given wheel, or one built or packed for this run (deleted afterwards)."""
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
         with console.status("preparing the wheel, Pyodide and MicroPython"):
-            wheel, origin = prepare(path, Path(tmp))
+            wheel = prepare(path, Path(tmp))
             assets.ensure(assets.PYODIDE)
             assets.ensure(assets.MICROPYTHON)
         console.print(
-            f"wheel under test: {wheel.path.name} ({origin}), sha256 {wheel.sha256[:16]}", highlight=False
+            f"wheel under test: {wheel.path.name} ({wheel.origin}), sha256 {wheel.sha256[:16]}",
+            highlight=False,
         )
         yield wheel
 
 
 def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scenario], wheel: Wheel,
            args: argparse.Namespace, console: Console) -> Run:  # fmt: skip
-    run = Run(
-        wheel={"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256},
-        interpreter=assets.interpreters_label(),
-    )
+    run = Run(wheel=wheel.describe(), interpreter=assets.interpreters_label(), selection=_selection(args))
     started = time.monotonic()
     interpreters = getattr(args, "interpreter", None) or scenarios.INTERPRETERS
     cases = [(s, i) for s in chosen for i in s.interpreters if i in interpreters]
@@ -257,18 +293,38 @@ def _write_reports(run: Run, args: argparse.Namespace, console: Console) -> None
             console.print(f"{what} report: {path}")
 
 
-def _run(args: argparse.Namespace, console: Console) -> int:
-    config = load(args.config)
+def _chosen(args: argparse.Namespace, config: Config) -> tuple[list[Project], list[scenarios.Scenario]]:
+    """The engines and scenarios --engine, --scenario and -k select (all by default)."""
     projects = [config.project(name) for name in args.engine] if args.engine else list(config.projects)
     chosen = scenarios.select(args.scenario, args.keyword)
-    if args.soak is not None:
+    if getattr(args, "soak", None) is not None:
         if args.soak < 1:
             raise ValueError("--soak needs at least 1 trial")
         soaked = scenarios.durability(args.soak)
         chosen = [soaked if s.name == soaked.name else s for s in chosen]
     if not chosen:
-        console.print("[red]no scenario matches[/red] (pyscript-storage-harness list shows them)")
-        return 2
+        raise ValueError("no scenario matches (pyscript-storage-harness list shows them)")
+    return projects, chosen
+
+
+def _selection(args: argparse.Namespace) -> str:
+    """What part of the matrix was asked for, for reports ("" when everything)."""
+    parts = [
+        f"{flag} {value}"
+        for flag, values in (
+            ("--engine", args.engine),
+            ("--interpreter", args.interpreter),
+            ("--scenario", args.scenario),
+            ("-k", [args.keyword] if args.keyword else None),
+        )
+        for value in values or ()
+    ]
+    return " ".join(parts)
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    config = load(args.config)
+    projects, chosen = _chosen(args, config)
     with _wheel(args.wheel, console) as wheel:
         run = _suite(config, projects, chosen, wheel, args, console)
     print_matrix(run, console)
@@ -278,18 +334,19 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
 def _gate(args: argparse.Namespace, console: Console) -> int:
     config = load(args.config)
+    projects, chosen = _chosen(args, config)
     with _wheel(args.wheel, console) as wheel:
         console.print(f"gating {wheel.path.name}: {wheel.name} {wheel.version}, sha256 {wheel.sha256}")
-        run = _suite(config, list(config.projects), list(scenarios.SCENARIOS), wheel, args, console)
+        run = _suite(config, projects, chosen, wheel, args, console)
+    run.close_gate(("passed", "xfailed") if args.allow_xfail else ("passed",))
     print_matrix(run, console)
     _write_reports(run, args, console)
-    allowed = ("passed", "xfailed") if args.allow_xfail else ("passed",)
-    blocking = [cell for cell in run.cells if cell.status not in allowed]
-    if blocking or not run.cells:
-        names = ", ".join(f"{c.case} x {c.project} ({c.status})" for c in blocking)
-        console.print(f"[bold red]GATE CLOSED[/bold red] for {wheel.path.name}: {names or 'no cells ran'}")
+    part = f" (only {run.selection})" if run.selection else ""
+    if not run.ok:
+        names = ", ".join(run.blocking)
+        console.print(f"[bold red]GATE CLOSED[/bold red] for {wheel.path.name}{part}: {names}")
         return 1
-    console.print(f"[bold green]GATE OPEN[/bold green] for {wheel.path.name} (sha256 {wheel.sha256})")
+    console.print(f"[bold green]GATE OPEN[/bold green] for {wheel.path.name}{part} (sha256 {wheel.sha256})")
     return 0
 
 
@@ -297,7 +354,7 @@ def _repro(args: argparse.Namespace, console: Console) -> int:
     config = load(args.config)
     project = config.project(args.engine)
     try:
-        pieces = repro.parse(args.snippet.read_text("utf-8"))
+        pieces = repro.parse(args.snippet.read_text("utf-8"), str(args.snippet), len(config.server.ports))
     except FileNotFoundError:
         raise ValueError(f"{args.snippet}: no such file") from None
     with _wheel(args.wheel, console) as wheel, Session(config, wheel) as session:
@@ -312,6 +369,7 @@ def _repro(args: argparse.Namespace, console: Console) -> int:
                 console,
                 interpreter=args.interpreter,
                 keep_going=args.keep_going,
+                filename=str(args.snippet),
                 timeout_ms=int(args.timeout * 1000),
             )
             if args.dump:
@@ -339,6 +397,47 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _app(args: argparse.Namespace, console: Console) -> int:
+    config = load(args.config)
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such app folder")
+    if args.serve:
+        server = AppServer(config, folder, fixed_storage=args.fixed_storage)
+        try:
+            for index, origin in enumerate(server.origins):
+                console.print(f"  origin {index}: {origin}/", highlight=False)
+            console.print("Ctrl-C stops it." if args.seconds is None else f"stopping in {args.seconds:g} s.")
+            sys.stdout.flush()
+            threading.Event().wait(args.seconds)
+        finally:
+            server.close()
+        return 0
+    pages = args.page or sorted(
+        str(path.relative_to(folder)) for path in folder.rglob("*.html") if "node_modules" not in path.parts
+    )
+    if not pages:
+        raise ValueError(f"{folder}: no .html page in it (or name one with --page)")
+    missing = [page for page in pages if not (folder / page).is_file()]
+    if missing:
+        raise ValueError(f"no such page in {folder}: {', '.join(missing)}")
+    projects = [config.project(name) for name in args.engine] if args.engine else list(config.projects)
+    interpreters = tuple(
+        i for i in scenarios.INTERPRETERS if i in (args.interpreter or scenarios.INTERPRETERS)
+    )
+
+    def said(cell: Cell, total: int) -> None:
+        console.print(f"{cell.case} x {cell.project}: {cell.status} in {cell.seconds:.1f}s", highlight=False)
+
+    with console.status(f"opening {len(pages)} page(s) of {folder}"):
+        run = check_pages(
+            config, folder, pages, projects, interpreters, args.artifacts, said, args.fixed_storage
+        )
+    print_matrix(run, console)
+    _write_reports(run, args, console)
+    return 0 if run.ok else 1
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds every `with`, so browsers and servers are stopped
 
@@ -357,7 +456,7 @@ def _reap_children() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(repro.join_negative_values(sys.argv[1:] if argv is None else argv))
     console = Console(width=None if sys.stdout.isatty() else 140)  # logs: no wrapping at 80
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -369,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace, console: Console) -> int:
     try:
         if args.command == "fetch":
-            for package in assets.PINNED:
+            for package in dict.fromkeys(assets.PINNED + assets.CDN_PACKAGES):
                 console.print(f"{package.spec}: {assets.ensure(package)}")
             return 0
         if args.command == "doctor":
@@ -383,7 +482,7 @@ def _main(args: argparse.Namespace, console: Console) -> int:
                 console.print(f"[bold]{scenario.name}[/bold] ({on}): {scenario.doc}", highlight=False)
             console.print("engines: " + ", ".join(p.name for p in config.projects))
             return 0
-        command = {"run": _run, "gate": _gate, "repro": _repro, "serve": _serve}[args.command]
+        command = {"run": _run, "gate": _gate, "repro": _repro, "serve": _serve, "app": _app}[args.command]
         return command(args, console)
     except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as error:
         console.print(f"[red]error:[/red] {error}")

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .config import ConfigError, Project
+from .recording import Recording
 
 __all__ = ["Driver", "PlaywrightDriver", "WebKitGTKDriver", "Xvfb", "launcher_command", "make_driver"]
 
@@ -35,9 +36,12 @@ BOOT_TIMEOUT_MS = 120_000
 # Resolves (as JSON text) once the runner page has booted Pyodide, or fails in time.
 _WAIT_READY = """new Promise((resolve) => {
   const deadline = Date.now() + args[0];
+  const late = () => resolve(JSON.stringify(
+    {ok: false, error: `page never booted: not ready within ${args[0] / 1000} s`}));
+  setTimeout(late, args[0]);
   const poll = () => {
     if (window.harnessReady) window.harnessReady.then((r) => resolve(JSON.stringify(r)));
-    else if (Date.now() > deadline) resolve(JSON.stringify({ok: false, error: "page never booted"}));
+    else if (Date.now() > deadline) late();
     else setTimeout(poll, 50);
   };
   poll();
@@ -75,6 +79,8 @@ class Driver(ABC):
         self.notes: list[str] = []  # infrastructure hiccups worth showing in the report
         self.console: list[str] = []  # the page's console messages, where the driver sees them
         self.spent: dict[str, float] = {}  # seconds in browser starts and page loads (Pyodide boots)
+        self.boot_timeout_ms = BOOT_TIMEOUT_MS  # how long a page may take to say it is ready
+        self.retry_boot = True  # the runner page's boot is infrastructure: retried once
 
     @abstractmethod
     def start(self) -> None:
@@ -100,7 +106,8 @@ class Driver(ABC):
 
     def _booted(self) -> str | None:
         """None once the page has booted Python, else why it did not."""
-        outcome = json.loads(self.evaluate(_WAIT_READY, [BOOT_TIMEOUT_MS], BOOT_TIMEOUT_MS))
+        wait = self.boot_timeout_ms
+        outcome = json.loads(self.evaluate(_WAIT_READY, [wait], wait + 10_000))
         return None if outcome.get("ok") else str(outcome.get("error"))
 
     def _load(self, action: Callable[[], None]) -> None:
@@ -115,6 +122,8 @@ class Driver(ABC):
             failure = self._booted()
             if failure is None:
                 return
+            if not self.retry_boot:
+                raise StepFailed(f"page did not boot: {failure}")
             self.notes.append(f"page boot failed once and was reloaded: {failure.splitlines()[0]}")
             self._reload()
             failure = self._booted()
@@ -212,19 +221,26 @@ class Driver(ABC):
         psutil.wait_procs(victims, timeout=10)
         return len(victims)
 
-    def run_python(self, code: str, *, worker: bool = False, timeout_ms: int = 60_000) -> Any:
+    def run_python(
+        self, code: str, *, worker: bool = False, timeout_ms: int = 60_000, filename: str = "<step>"
+    ) -> Any:
         """Run a Python step on the page (or its worker); its ``result``, or StepFailed."""
-        return self.run_python_outcome(code, worker=worker, timeout_ms=timeout_ms).get("result")
+        return self.run_python_outcome(code, worker=worker, timeout_ms=timeout_ms, filename=filename).get(
+            "result"
+        )
 
     def run_python_outcome(
-        self, code: str, *, worker: bool = False, timeout_ms: int = 60_000
+        self, code: str, *, worker: bool = False, timeout_ms: int = 60_000, filename: str = "<step>"
     ) -> dict[str, Any]:
         """Run a Python step; ``{"result", "output"}`` (what it printed), or StepFailed.
 
-        A failed step's StepFailed carries its traceback, after what it printed.
+        A failed step's StepFailed carries its traceback, after what it printed; the
+        traceback calls the code ``filename`` and shows its lines.
         """
         function = "runPythonInWorker" if worker else "runPython"
-        text = self.evaluate(f"window.{function}(args[0], args[1])", [code, timeout_ms], timeout_ms + 30_000)
+        text = self.evaluate(
+            f"window.{function}(args[0], args[1], args[2])", [code, timeout_ms, filename], timeout_ms + 30_000
+        )
         outcome: dict[str, Any] = json.loads(text)
         if not outcome.get("ok"):
             printed = outcome.get("output") or ""
@@ -254,9 +270,17 @@ class Driver(ABC):
 class PlaywrightDriver(Driver):
     """Chromium, Firefox or Playwright's WebKit through Playwright's sync API."""
 
-    def __init__(self, project: Project, profile: Path, playwright: Any, quota: int | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        profile: Path,
+        playwright: Any,
+        quota: int | None = None,
+        recording: Recording | None = None,
+    ) -> None:
         super().__init__(project, profile, quota)
         self._playwright = playwright
+        self._recording = recording
         self._context: Any = None
         self._page: Any = None
         self._cdp: Any = None
@@ -284,10 +308,26 @@ class PlaywrightDriver(Driver):
             # In KiB; it caps the whole temporary storage, so each origin gets at most this.
             limit = max(1, self.quota // 1024)
             options["firefox_user_prefs"] = {"dom.quotaManager.temporaryStorage.fixedLimit": limit}
+        recording = self._recording if not self.project.connect else None
+        if recording is not None:
+            options["headless"] = options["headless"] and not recording.headed
+            options["slow_mo"] = recording.slow_mo
+            if recording.video_dir is not None:
+                options["record_video_dir"] = str(recording.video_dir)
         if self.project.connect:
             self._context = self._connect(browser_type, options)
         else:
-            self._context = browser_type.launch_persistent_context(str(self.profile), **options)
+            try:
+                self._context = browser_type.launch_persistent_context(str(self.profile), **options)
+            except Exception as error:
+                if "record_video_dir" in options and "ffmpeg" in str(error):
+                    raise ConfigError(
+                        "--video needs Playwright's own ffmpeg build (playwright install ffmpeg); "
+                        f"without it, run without --video ({str(error).splitlines()[0]})"
+                    ) from None
+                raise
+        if recording is not None and recording.trace:
+            self._context.tracing.start(screenshots=True, snapshots=True, sources=True)
         browser = self._context.browser
         name = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
         self.version = f"{name[self.project.engine]} {browser.version if browser else '?'}"
@@ -310,8 +350,14 @@ class PlaywrightDriver(Driver):
 
     def _listen(self, page: Any) -> None:
         page.on("console", lambda message: self.console.append(message.text))
+        page.on("response", self._note_failed_response)
         page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
         page.on("crash", lambda _: self.notes.append(f"the page's renderer crashed at {page.url}"))
+
+    def _note_failed_response(self, response: Any) -> None:
+        """The console's "Failed to load resource" does not say which: the response does."""
+        if response.status >= 400:
+            self.console.append(f"HTTP {response.status} for {response.url}")
 
     def _tab_count(self) -> int:
         return len(self._pages)
@@ -330,6 +376,11 @@ class PlaywrightDriver(Driver):
         self._quota_origins.clear()
         if self._context is not None:
             context, self._context, self._page = self._context, None, None
+            if self._recording is not None and self._recording.trace:
+                try:
+                    context.tracing.stop(path=str(self._recording.next_trace()))
+                except Exception:  # noqa: BLE001 - a killed browser's trace is lost with it
+                    pass
             try:
                 context.close()
             except Exception:  # noqa: BLE001 - the browser was killed: nothing left to close
@@ -568,10 +619,17 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def make_driver(project: Project, profile: Path, playwright: Any, quota: int | None = None) -> Driver:
+def make_driver(
+    project: Project,
+    profile: Path,
+    playwright: Any,
+    quota: int | None = None,
+    recording: Recording | None = None,
+) -> Driver:
     """The driver a project asks for ("auto": Playwright's WebKit if installed).
 
-    ``quota`` caps each origin's storage in bytes, with the engine's own knob.
+    ``quota`` caps each origin's storage in bytes, with the engine's own knob;
+    ``recording`` (traces, videos, headed) applies to Playwright's browsers.
     """
     kind = project.driver
     if kind == "auto":  # Playwright's WebKit has no quota knob: WebKitGTK's launcher has one
@@ -584,4 +642,4 @@ def make_driver(project: Project, profile: Path, playwright: Any, quota: int | N
             f"{project.name}: executable {project.executable} not found "
             f"(install it, or change project.executable in playwright.config.toml)"
         )
-    return PlaywrightDriver(project, profile, playwright, quota)
+    return PlaywrightDriver(project, profile, playwright, quota, recording)

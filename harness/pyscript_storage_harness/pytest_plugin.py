@@ -16,7 +16,8 @@ Fixtures:
     storage_page         a fresh browser of each chosen engine on a fresh profile, showing
                          a page where pyscript_storage is installed, on each chosen
                          interpreter (tests are parametrized over both):
-                         ``.run(python)``, ``.js(code)``, ``.reload()``, ``.restart()``,
+                         ``.run(python)`` or ``.run(function, *args)``, ``.js(code)``,
+                         ``.reload()``, ``.restart()``,
                          ``.visit(origin=1)``, ``.interpreter``.
     storage_project      the engine's project (parametrized), for tests that drive a browser themselves
     storage_interpreter  the page's interpreter (parametrized)
@@ -28,10 +29,12 @@ At the end the scenario x engine matrix is printed with each engine's version.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -39,19 +42,23 @@ from typing import Any
 import pytest
 
 from . import assets
+from .app import AppPage, AppServer
 from .config import DEFAULT_PATH, Config, ConfigError, Project, load
-from .drivers import Driver
+from .drivers import Driver, StepFailed, make_driver
+from .page_code import page_code
+from .recording import Recording
 from .report import print_matrix
 from .results import Cell, Run
 from .runner import Session
 from .scenarios import INTERPRETERS, Interpreter
 from .wheel import Wheel, prepare
 
-__all__ = ["StoragePage", "record", "selected_interpreters"]
+__all__ = ["AppPage", "StepFailed", "StoragePage", "record", "selected_interpreters"]
 
 _RUN_KEY = pytest.StashKey[Run]()
 _STARTED_KEY = pytest.StashKey[float]()
 _CONFIG_KEY = pytest.StashKey[Config]()
+_FAILED_KEY = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -89,17 +96,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "storage_config", "playwright.config.toml for the storage fixtures (relative to the ini file)"
     )
+    group.addoption(
+        "--storage-app",
+        type=Path,
+        metavar="FOLDER",
+        help="the PyScript app folder storage_app serves (default: the ini key storage_app)",
+    )
+    parser.addini("storage_app", "the PyScript app folder storage_app serves (relative to the ini file)")
+    group.addoption(
+        "--storage-app-fixed",
+        action="store_true",
+        help="storage_app pages get pyscript_storage in place of PyScript's own pyscript.storage "
+        "(does the app work with the fixed storage?); default: PyScript's own",
+    )
+
+
+def _ini_path(config: pytest.Config, name: str) -> Path | None:
+    """An ini key's path, relative to the ini file (or the rootdir)."""
+    value = config.getini(name)
+    if not value:
+        return None
+    base = config.inipath.parent if config.inipath else config.rootpath
+    return base / str(value)
 
 
 def _config_path(config: pytest.Config) -> Path:
     given: Path | None = config.getoption("storage_config")
-    if given is not None:
-        return given
-    ini = config.getini("storage_config")
-    if ini:
-        base = config.inipath.parent if config.inipath else config.rootpath
-        return base / str(ini)
-    return DEFAULT_PATH
+    return given or _ini_path(config, "storage_config") or DEFAULT_PATH
 
 
 def storage_config(config: pytest.Config) -> Config:
@@ -141,19 +164,36 @@ def storage_wheel(request: pytest.FixtureRequest) -> Iterator[Wheel]:
     """The wheel under test: --storage-wheel, or one built or packed for this session."""
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
         try:
-            wheel, _ = prepare(request.config.getoption("storage_wheel"), Path(tmp))
+            wheel = prepare(request.config.getoption("storage_wheel"), Path(tmp))
         except ValueError as error:
             raise pytest.UsageError(str(error)) from None
         yield wheel
 
 
 @pytest.fixture(scope="session")
-def storage_session(request: pytest.FixtureRequest, storage_wheel: Wheel) -> Iterator[Session]:
+def storage_playwright(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Playwright, started once: pytest-playwright's own when it is installed (a thread runs
+    only one sync Playwright), else one of ours."""
+    if _beside_pytest_playwright(request.config):
+        yield request.getfixturevalue("playwright")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+def _artifacts(config: pytest.Config) -> Path:
+    return Path(config.rootpath) / "reports" / "e2e"
+
+
+@pytest.fixture(scope="session")
+def storage_session(
+    request: pytest.FixtureRequest, storage_wheel: Wheel, storage_playwright: Any
+) -> Iterator[Session]:
     """The server on two origins, Playwright, and the wheel under test (one per xdist worker)."""
-    artifacts = Path(request.config.rootpath) / "reports" / "e2e"
-    # Beside pytest-playwright, share its Playwright: a thread runs only one sync Playwright.
-    shared = request.getfixturevalue("playwright") if _beside_pytest_playwright(request.config) else None
-    with Session(storage_config(request.config), storage_wheel, artifacts, playwright=shared) as session:
+    config = storage_config(request.config)
+    with Session(config, storage_wheel, _artifacts(request.config), playwright=storage_playwright) as session:
         yield session
 
 
@@ -181,7 +221,7 @@ class _Collector:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    run = Run(wheel={}, interpreter=assets.interpreters_label())
+    run = Run(wheel={}, interpreter=assets.interpreters_label(), kind="tests")
     config.stash[_RUN_KEY] = run
     config.stash[_STARTED_KEY] = time.monotonic()
     config.pluginmanager.register(_Collector(run), "pyscript-storage-harness-collector")
@@ -199,12 +239,21 @@ class StoragePage:
     def engine_version(self) -> str:
         return self.driver.version
 
-    def run(self, code: str, *, timeout: float = 60) -> Any:
-        """Run Python (top-level await allowed; steps share variables); the value of ``result``.
+    def run(self, code: str | Callable[..., Any], *args: Any, timeout: float = 60) -> Any:
+        """Run Python on the page; the value it leaves in ``result`` (or the function's return).
 
-        A Python exception fails the test with the page's traceback.
+        ``code`` is text (top-level await allowed; steps share variables) or a function
+        (``def`` or ``async def``) whose own source runs on the page with ``args`` (as
+        JSON). A Python exception fails the test with the page's traceback, which
+        gives a function's own file and line numbers.
         """
-        return self.driver.run_python(textwrap.dedent(code), timeout_ms=int(timeout * 1000))
+        timeout_ms = int(timeout * 1000)
+        if callable(code):
+            step = page_code(code, *args)
+            return self.driver.run_python(step.python, timeout_ms=timeout_ms, filename=step.filename)
+        if args:
+            raise TypeError("arguments go with a function; code text takes none")
+        return self.driver.run_python(textwrap.dedent(code), timeout_ms=timeout_ms)
 
     def js(self, code: str, *, timeout: float = 60) -> Any:
         """Run JavaScript on the page as an async function body; what it returns."""
@@ -223,22 +272,115 @@ class StoragePage:
         self.driver.goto(self.session.url(origin, interpreter=self.interpreter))
 
 
+def _recording(config: pytest.Config) -> Recording | None:
+    """pytest-playwright's --headed, --slowmo, --tracing and --video, when it is installed."""
+    if not _beside_pytest_playwright(config):
+        return None
+    recording = Recording(
+        headed=bool(config.getoption("headed")),
+        slow_mo=float(config.getoption("slowmo") or 0),
+        tracing=str(config.getoption("tracing")),
+        video=str(config.getoption("video")),
+    )
+    wanted = recording.headed or recording.slow_mo or recording.trace or recording.video != "off"
+    return recording if wanted else None
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Remember a failure, for recordings kept on failure."""
+    report: pytest.TestReport = yield
+    if report.failed:
+        item.stash[_FAILED_KEY] = True
+    return report
+
+
+@contextmanager
+def _browser(request: pytest.FixtureRequest, start: Callable[[Recording | None], Driver]) -> Iterator[Driver]:
+    """A browser for one test, recorded as pytest-playwright's options say."""
+    recording = _recording(request.config)
+    try:
+        with start(recording) as driver:
+            yield driver
+    finally:
+        if recording is not None:
+            failed = request.node.stash.get(_FAILED_KEY, False)
+            recording.finish(Path(str(request.config.getoption("output"))), request.node.nodeid, failed)
+
+
 @pytest.fixture
 def storage_page(
-    storage_session: Session, storage_project: Project, storage_interpreter: Interpreter
+    request: pytest.FixtureRequest,
+    storage_session: Session,
+    storage_project: Project,
+    storage_interpreter: Interpreter,
 ) -> Iterator[StoragePage]:
-    """A fresh browser of ``storage_project`` on a fresh profile, on a page with the module loaded."""
-    with storage_session.driver(storage_project) as driver:
+    """A fresh browser of ``storage_project`` on a fresh profile, on a page with the module loaded.
+
+    Beside pytest-playwright, its --headed, --slowmo, --tracing, --video and --output apply
+    to the Playwright engines: ``playwright show-trace <output>/<test>/trace.zip``.
+    """
+
+    def start(recording: Recording | None) -> Driver:
+        return storage_session.driver(storage_project, recording=recording)
+
+    with _browser(request, start) as driver:
         driver.goto(storage_session.url(0, interpreter=storage_interpreter))
         yield StoragePage(storage_session, driver, storage_interpreter)
+
+
+@pytest.fixture(scope="session")
+def storage_app_folder(request: pytest.FixtureRequest) -> Path:
+    """The app folder ``storage_app`` serves: --storage-app, the ini key storage_app, or override me."""
+    folder = request.config.getoption("storage_app") or _ini_path(request.config, "storage_app")
+    if folder is None:
+        raise pytest.UsageError(
+            "storage_app needs the app's folder: --storage-app FOLDER, the ini key storage_app, "
+            "or a storage_app_folder fixture of your own"
+        )
+    return Path(folder)
+
+
+@pytest.fixture(scope="session")
+def storage_app_server(request: pytest.FixtureRequest, storage_app_folder: Path) -> Iterator[AppServer]:
+    """The app folder on the config's origins, PyScript's CDN answered from pinned packages."""
+    try:
+        fixed = bool(request.config.getoption("storage_app_fixed"))
+        server = AppServer(storage_config(request.config), storage_app_folder, fixed_storage=fixed)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def storage_app(
+    request: pytest.FixtureRequest,
+    storage_app_server: AppServer,
+    storage_playwright: Any,
+    storage_project: Project,
+    storage_interpreter: Interpreter,
+    tmp_path: Path,
+) -> Iterator[AppPage]:
+    """Your PyScript app in a fresh browser of each chosen engine (fresh profile), its
+    scripts switched to each chosen interpreter. ``open()`` a page first, or ``seed()`` a store."""
+
+    def start(recording: Recording | None) -> Driver:
+        return make_driver(storage_project, tmp_path / "profile", storage_playwright, recording=recording)
+
+    with _browser(request, start) as driver:
+        name = re.sub(r"[^\w.-]+", "-", request.node.name)
+        yield AppPage(storage_app_server, driver, storage_interpreter, _artifacts(request.config), name)
 
 
 def record(request: pytest.FixtureRequest, session: Session, cell: Cell) -> None:
     """Add a cell to the matrix printed at the end of the test run (xdist workers included)."""
     wheel = session.wheel
-    request.node.user_properties.append(
-        ("harness_wheel", {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256})
-    )
+    request.node.user_properties.append(("harness_wheel", wheel.describe()))
     request.node.user_properties.append(("harness_cell", asdict(cell)))
 
 

@@ -31,7 +31,7 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
     """The matrix with times, engine versions, failure details and a verdict."""
     console = console or Console()
     projects = list(run.engines) or sorted({c.project for c in run.cells})
-    table = Table(title=f"pyscript-storage suite - {run.interpreter}", title_justify="left")
+    table = Table(title=f"pyscript-storage {run.kind} - {run.interpreter}", title_justify="left")
     table.add_column("scenario")
     for project in projects:
         table.add_column(f"{project}\n[dim]{run.engines.get(project, '')}[/dim]", justify="center")
@@ -43,7 +43,9 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
             row.append(f"{_STYLE[cell.status]} [dim]{cell.seconds:.1f}s[/dim]" if cell else "-")
         table.add_row(*row)
     console.print(table)
-    console.print(f"wheel: {run.wheel['name']} {run.wheel['version']}  sha256 {run.wheel['sha256']}")
+    if run.wheel:
+        console.print(f"wheel: {run.wheel['name']} {run.wheel['version']}  sha256 {run.wheel['sha256']}")
+    console.print(_provenance(run), highlight=False)
     for cell in run.cells:
         if cell.figures:
             shown = ", ".join(f"{name} {value}" for name, value in cell.figures.items())
@@ -65,13 +67,22 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
     console.print(f"{verdict}: {counts} in {run.seconds:.1f}s")
 
 
+def _provenance(run: Run) -> str:
+    commit = f", commit {run.wheel['commit']}" if run.wheel.get("commit") else ""
+    origin = run.wheel.get("origin", "")
+    part = f"; only {run.selection}" if run.selection else ""
+    return f"{run.started} on {run.host}, harness {run.harness}; the wheel: {origin}{commit}{part}"
+
+
 def _summary(run: Run) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(run.counts().items()))
 
 
 def write_junit(run: Run, path: Path) -> None:
     """JUnit XML: a testsuite per project, a testcase per cell (xfailed is skipped, with the reason)."""
-    suites = ET.Element("testsuites", name="pyscript-storage", time=f"{run.seconds:.3f}")
+    suites = ET.Element(
+        "testsuites", name=f"pyscript-storage {run.kind}", time=f"{run.seconds:.3f}", timestamp=run.started
+    )
     projects = list(dict.fromkeys(cell.project for cell in run.cells))
     for project in projects:
         cells = [cell for cell in run.cells if cell.project == project]
@@ -84,13 +95,21 @@ def write_junit(run: Run, path: Path) -> None:
             errors="0",
             skipped=str(sum(cell.status == "xfailed" for cell in cells)),
             time=f"{sum(cell.seconds for cell in cells):.3f}",
+            timestamp=run.started,
+            hostname=run.host.split(" ", 1)[0],
         )
         properties = ET.SubElement(suite, "properties")
         for name, value in (
             ("engine_version", run.engines.get(project, "unknown")),
             ("interpreter", run.interpreter),
-            ("wheel", f"{run.wheel['name']} {run.wheel['version']}"),
-            ("wheel_sha256", run.wheel["sha256"]),
+            ("wheel", f"{run.wheel.get('name', '')} {run.wheel.get('version', '')}".strip()),
+            ("wheel_sha256", run.wheel.get("sha256", "")),
+            ("wheel_origin", run.wheel.get("origin", "")),
+            ("wheel_commit", run.wheel.get("commit", "")),
+            ("started", run.started),
+            ("host", run.host),
+            ("harness", run.harness),
+            ("verdict", run.verdict or ""),
         ):
             ET.SubElement(properties, "property", name=name, value=value)
         for cell in cells:
@@ -132,7 +151,7 @@ def write_html(run: Run, path: Path) -> None:
             screenshots[(cell.case, cell.project)] = data
     html = environment.get_template("report_html.j2").render(
         run=run,
-        verdict="OK" if run.ok else "FAILED",
+        provenance=_provenance(run),
         counts=_summary(run),
         projects=list(run.engines) or list(dict.fromkeys(c.project for c in run.cells)),
         scenarios=list(dict.fromkeys(c.case for c in run.cells)),

@@ -14,6 +14,8 @@ Afterwards the origin's stores can be dumped, decoded, as JSON.
 
 from __future__ import annotations
 
+import argparse
+import ast
 import json
 import re
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from .drivers import Driver, StepFailed
 from .runner import Session, browser_action
 from .scenarios import Interpreter, Kill, Reload, Restart, Step, Visit
 
-__all__ = ["Snippet", "parse", "parse_size", "run", "DUMP_STORES"]
+__all__ = ["Snippet", "parse", "parse_size", "quota_argument", "join_negative_values", "run", "DUMP_STORES"]
 
 _MARKER = re.compile(r"^#\s*%%\s*(?P<action>[A-Za-z]+)?\s*(?P<arg>\S+)?\s*$")
 
@@ -39,8 +41,12 @@ class Snippet:
     first_line: int
 
 
-def parse(text: str) -> list[Snippet]:
-    """Split a snippet at its markers; ValueError naming the line of a bad marker."""
+def parse(text: str, filename: str = "<snippet>", origins: int = 2) -> list[Snippet]:
+    """Split a snippet at its markers and compile each piece, before any browser starts.
+
+    ValueError names the line of a bad marker, an origin the server does not have
+    (``origins`` of them), or a syntax error (with the file's line number).
+    """
     pieces: list[Snippet] = []
     action: Step | None = None
     lines: list[str] = []
@@ -69,6 +75,11 @@ def parse(text: str) -> list[Snippet]:
         elif verb == "kill" and arg is None:
             action = Kill()
         elif verb == "origin" and arg is not None and arg.isdigit():
+            if int(arg) >= origins:
+                raise ValueError(
+                    f"line {number}: origin {arg} does not exist: the server has {origins} origins "
+                    f"(0 to {origins - 1}; more ports in the config's server.ports give more)"
+                )
             action = Visit(int(arg))
         else:
             raise ValueError(
@@ -78,7 +89,19 @@ def parse(text: str) -> list[Snippet]:
     close()
     if not any(piece.python for piece in pieces):
         raise ValueError("the snippet has no Python to run")
+    for piece in pieces:
+        if piece.python is not None:
+            _check_syntax(piece.python, filename)
     return pieces
+
+
+def _check_syntax(python: str, filename: str) -> None:
+    try:
+        compile(python, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError as error:
+        where = f"{filename}, line {error.lineno}"
+        source = f"\n    {error.text.rstrip()}" if error.text else ""
+        raise ValueError(f"{where}: SyntaxError: {error.msg}{source}") from None
 
 
 _UNITS = {
@@ -95,14 +118,39 @@ _UNITS = {
 
 def parse_size(text: str) -> int:
     """Bytes in "2MB", "512KiB" or "3000000"; ValueError otherwise."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
+    match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
     unit = match[2].lower() if match else None
     if match is None or unit not in _UNITS:
-        raise ValueError(f"not a size: {text!r} (e.g. 2MB, 512KiB, 3000000)")
+        raise ValueError(
+            f"not a size: {text!r}: a number and a unit, one of B, kB, KiB, MB, MiB, GB, GiB "
+            "(e.g. 2MB, 512KiB; a plain number is bytes)"
+        )
     size = int(float(match[1]) * _UNITS[unit])
     if size <= 0:
         raise ValueError(f"a quota must be more than 0 bytes, not {text!r}")
     return size
+
+
+def quota_argument(text: str) -> int:
+    """parse_size for argparse: its message, not argparse's 'invalid value'."""
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def join_negative_values(argv: list[str], options: tuple[str, ...] = ("--quota",)) -> list[str]:
+    """``--quota -5MB`` as ``--quota=-5MB``: argparse would take -5MB for an option."""
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        if argv[index] in options and index + 1 < len(argv) and re.match(r"-\d", argv[index + 1]):
+            joined.append(f"{argv[index]}={argv[index + 1]}")
+            index += 2
+            continue
+        joined.append(argv[index])
+        index += 1
+    return joined
 
 
 # Python run on the page: every store of the origin, decoded, as JSON text.
@@ -127,8 +175,9 @@ for _info in (await js.indexedDB.databases()).to_py():
     if not _name.startswith(DATABASE_PREFIX):
         continue
     _entries = await IndexedDBBackend(_name.removeprefix(DATABASE_PREFIX)).load()
+    # JSON keys are text: a key of another type says its type ("<int> 7"), so 7 and "7" differ.
     _dump[_name.removeprefix(DATABASE_PREFIX)] = {
-        (k if isinstance(k, str) else repr(k)): _plain(v) for k, v in _entries.items()
+        (k if isinstance(k, str) else f"<{type(k).__name__}> {k!r}"): _plain(v) for k, v in _entries.items()
     }
 result = json.dumps(_dump, ensure_ascii=False, indent=2, sort_keys=True)
 """
@@ -143,6 +192,7 @@ def run(
     keep_going: bool = False,
     timeout_ms: int = 120_000,
     interpreter: Interpreter = "pyodide",
+    filename: str = "<snippet>",
 ) -> bool:
     """Run the pieces on ``driver`` (already on the runner page); True if every step passed."""
     ok = True
@@ -153,7 +203,7 @@ def run(
             if piece.action is not None:
                 browser_action(session, driver, piece.action, interpreter)
             if piece.python is not None:
-                outcome = driver.run_python_outcome(piece.python, timeout_ms=timeout_ms)
+                outcome = driver.run_python_outcome(piece.python, timeout_ms=timeout_ms, filename=filename)
                 if outcome.get("output"):
                     console.print(outcome["output"], end="", markup=False, highlight=False)
                 if outcome.get("result") is not None:

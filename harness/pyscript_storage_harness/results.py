@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import platform
+import socket
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
@@ -37,19 +41,66 @@ class Cell:
         return self.status in OK
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _host() -> str:
+    system = f"{platform.system()} {platform.machine()}, Python {platform.python_version()}"
+    return f"{socket.gethostname()} ({system})"
+
+
+def _harness_version() -> str:
+    try:
+        return metadata.version("pyscript-storage-harness")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 @dataclass
 class Run:
-    """A whole suite run: the wheel, the engines and every cell."""
+    """A whole run: what ran (kind, wheel, engines), when and where, and every cell.
+
+    ``wheel`` holds name, version, sha256, where it came from and, when it was
+    built from a git checkout, the commit. A gate's ``verdict`` is "open" or
+    "closed" (``blocking`` lists what closed it); a suite has none.
+    """
 
     wheel: dict[str, str]
     interpreter: str
     cells: list[Cell] = field(default_factory=list)
     engines: dict[str, str] = field(default_factory=dict)  # project -> version string
     seconds: float = 0.0
+    kind: Literal["suite", "gate", "tests", "app check"] = "suite"
+    verdict: str | None = None
+    blocking: list[str] = field(default_factory=list)
+    selection: str = ""  # the options that chose part of the matrix ("" when all of it)
+    started: str = field(default_factory=_now)  # UTC, ISO 8601
+    host: str = field(default_factory=_host)
+    harness: str = field(default_factory=_harness_version)
 
     @property
     def ok(self) -> bool:
+        if self.verdict is not None:
+            return self.verdict == "open"
         return bool(self.cells) and all(cell.ok for cell in self.cells)
+
+    @property
+    def title(self) -> str:
+        """What the run was and how it ended, for report titles."""
+        if self.kind == "gate":
+            return f"pyscript-storage gate: {'OPEN' if self.ok else 'CLOSED'}"
+        return f"pyscript-storage {self.kind}: {'OK' if self.ok else 'FAILED'}"
+
+    def close_gate(self, allowed: tuple[Status, ...]) -> None:
+        """Decide a gate: open only when cells ran and every one has an allowed status."""
+        self.kind = "gate"
+        self.blocking = [
+            f"{c.case} x {c.project} ({c.status})" for c in self.cells if c.status not in allowed
+        ]
+        if not self.cells:
+            self.blocking = ["no cells ran"]
+        self.verdict = "closed" if self.blocking else "open"
 
     def spent(self) -> dict[str, float]:
         """Seconds the whole run spent starting browsers, loading pages (Pyodide boots), in steps."""
@@ -67,5 +118,10 @@ class Run:
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = asdict(self) | {"ok": self.ok, "counts": self.counts(), "spent": self.spent()}
+        data = asdict(self) | {
+            "title": self.title,
+            "ok": self.ok,
+            "counts": self.counts(),
+            "spent": self.spent(),
+        }
         path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")

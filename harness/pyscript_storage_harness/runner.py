@@ -20,6 +20,7 @@ from typing import Any
 from . import assets
 from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
+from .recording import Recording
 from .results import Cell, Status
 from .scenarios import (
     Interpreter,
@@ -125,13 +126,16 @@ class Session:
         """The folder holding each cell's browser profile, until the session ends."""
         return self._tmp
 
-    def driver(self, project: Project, quota: int | None = None) -> Driver:
+    def driver(
+        self, project: Project, quota: int | None = None, recording: Recording | None = None
+    ) -> Driver:
         """A new browser for ``project`` on a fresh persistent profile (not started).
 
-        ``quota`` caps each origin's storage (bytes) with the engine's own knob.
+        ``quota`` caps each origin's storage (bytes) with the engine's own knob;
+        ``recording``: traces and videos of Playwright's browsers (see recording.py).
         """
         profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
-        return make_driver(project, profile, self.playwright, quota)
+        return make_driver(project, profile, self.playwright, quota, recording)
 
     def url(self, origin: int = 0, page: Page = "runner", interpreter: Interpreter = "pyodide") -> str:
         """The address of a page (runner or upstream PyScript) on an origin, booting ``interpreter``."""
@@ -155,7 +159,9 @@ def _run_steps(
     for index, step in enumerate(scenario.steps, 1):
         try:
             if isinstance(step, Python):
-                result = driver.run_python(step.code, worker=step.worker)
+                result = driver.run_python(
+                    step.code, worker=step.worker, filename=f"<{scenario.name} step {index}>"
+                )
                 if isinstance(result, dict) and isinstance(result.get("figures"), dict):
                     for name, value in result["figures"].items():
                         figures[name] = figures.get(name, 0) + int(value)

@@ -72,6 +72,10 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Location", "/pages/runner.html")
             self.end_headers()
             return
+        if path == "/favicon.ico":  # browsers ask for it on every page: no icon, and no 404 noise
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self.end_headers()
+            return
         if path.startswith("/pages/"):
             self._render(path[len("/pages/") :])
             return
@@ -102,7 +106,10 @@ class Server:
         host: str = "127.0.0.1",
         ports: tuple[int, ...] = (0, 0),
         immutable: tuple[str, ...] = (),
+        handler: type[_Handler] | None = None,
+        attributes: dict[str, Any] | None = None,
     ) -> None:
+        """``handler``: a _Handler subclass with more routes, given ``attributes`` (see app.py)."""
         missing = [name for name in _REQUIRED_PAGES if not (PAGES_DIR / name).is_file()]
         if missing:
             raise FileNotFoundError(
@@ -114,17 +121,18 @@ class Server:
         templates = Environment(
             loader=FileSystemLoader(PAGES_DIR), undefined=StrictUndefined, autoescape=False
         )
-        handler = type(
+        bound = type(
             "Handler",
-            (_Handler,),
+            (handler or _Handler,),
             {
                 "mounts": {k: v.resolve() for k, v in mounts.items()},
                 "immutable": immutable,
                 "templates": templates,
                 "context": context,
+                **(attributes or {}),
             },
         )
-        self._httpds = [ThreadingHTTPServer((host, port), partial(handler)) for port in ports]
+        self._httpds = [ThreadingHTTPServer((host, port), partial(bound)) for port in ports]
         for httpd in self._httpds:
             httpd.daemon_threads = True
             threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -35,6 +35,13 @@ class Wheel:
     name: str
     version: str
     sha256: str
+    origin: str = "the given file"  # where it came from, for reports
+    commit: str | None = None  # the git commit it was built from ("+dirty": with local changes)
+
+    def describe(self) -> dict[str, str]:
+        """What reports say of it."""
+        described = {"name": self.name, "version": self.version, "sha256": self.sha256, "origin": self.origin}
+        return described | ({"commit": self.commit} if self.commit else {})
 
 
 def inspect(path: Path) -> Wheel:
@@ -163,12 +170,32 @@ def pack_installed(out_dir: Path) -> Wheel:
     return inspect(path)
 
 
-def prepare(given: Path | None, out_dir: Path) -> tuple[Wheel, str]:
-    """The wheel under test and where it came from (for the run's header)."""
+def _commit(source: Path) -> str | None:
+    """The checkout's commit, with "+dirty" when tracked files changed; None outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30
+        )
+        changed = subprocess.run(
+            ["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+dirty" if changed.stdout.strip() else "")
+
+
+def prepare(given: Path | None, out_dir: Path) -> Wheel:
+    """The wheel under test, saying where it came from (see the module's docstring)."""
     if given is not None:
-        return inspect(given), "the given file"
+        return inspect(given)
     source = find_source() or _editable_source()
     if source is not None:
-        return build(out_dir, source), f"built from {source}"
-    wheel = pack_installed(out_dir)
-    return wheel, f"the installed {DISTRIBUTION} {wheel.version}"
+        built = build(out_dir, source)
+        return replace(built, origin=f"built from {source}", commit=_commit(source))
+    packed = pack_installed(out_dir)
+    return replace(packed, origin=f"the installed {DISTRIBUTION} {packed.version}")

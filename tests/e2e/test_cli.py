@@ -78,7 +78,10 @@ def test_repro_runs_steps_with_a_quota_and_dumps_the_store(tmp_path: Path, stora
         "# %% reload\n"
         "from pyscript_storage import storage\n"
         's = await storage("bug")\n'
-        "print(sorted(s))\n"
+        "s[7] = 'int key'\n"
+        "s['7'] = 'str key'\n"
+        "await s.sync()\n"
+        "print(sorted(s, key=repr))\n"
         "# %%\n"
         "1 / 0\n"
     )
@@ -97,9 +100,14 @@ def test_repro_runs_steps_with_a_quota_and_dumps_the_store(tmp_path: Path, stora
     out = done.stdout
     assert done.returncode == 1, out + done.stderr  # the last step fails, on purpose
     assert "quota 2000000 bytes via DevTools protocol Storage.overrideQuotaForOrigin" in out
-    assert "refused ('huge',)" in out and "['small']" in out
-    assert 'File "<step>", line 16' in out and "ZeroDivisionError" in out  # the file's own line
-    assert json.loads(dump.read_text()) == {"@pyscript/bug": {"small": {"<bytearray>": "b2s="}}}
+    assert "refused ('huge',)" in out and "['7', 'small', 7]" in out
+    # The file's own name and line, its source line, and no frame of Pyodide's or the harness's.
+    assert f'File "{snippet}", line 19' in out and "    1 / 0" in out and "ZeroDivisionError" in out
+    assert "_pyodide" not in out and '"<exec>"' not in out
+    stores = json.loads(dump.read_text())
+    assert stores == {
+        "@pyscript/bug": {"small": {"<bytearray>": "b2s="}, "<int> 7": "int key", "7": "str key"}
+    }
 
 
 def test_serve_prints_urls_that_serve_the_pages_and_stops_on_ctrl_c(storage_wheel: Wheel) -> None:
@@ -141,18 +149,23 @@ def test_gate_refuses_a_file_that_is_not_our_wheel(tmp_path: Path) -> None:
 
 
 def test_gate_opens_for_a_good_wheel_and_names_it(tmp_path: Path, storage_wheel: Wheel) -> None:
-    """The whole suite against the wheel file, in Chromium only (the cheapest whole gate)."""
-    config = (ROOT / "playwright.config.toml").read_text()
-    chromium_only = config.split("[[project]]")[0] + "[[project]]" + config.split("[[project]]")[1]
-    (tmp_path / "chromium.toml").write_text(chromium_only)
+    """The gate on part of the matrix (every scenario runs in tests/e2e/test_scenarios.py)."""
     done = harness(
-        "--config", str(tmp_path / "chromium.toml"), "gate", str(storage_wheel.path),
-        "--junit", str(tmp_path / "gate.xml"),
+        "gate", str(storage_wheel.path), "--engine", "chromium",
+        "--scenario", "reload", "--scenario", "restart",
+        "--junit", str(tmp_path / "gate.xml"), "--json", str(tmp_path / "gate.json"),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr
-    assert f"sha256 {storage_wheel.sha256}" in done.stdout and "GATE OPEN" in done.stdout
+    assert f"sha256 {storage_wheel.sha256}" in done.stdout
+    assert (
+        "GATE OPEN" in done.stdout
+        and "(only --engine chromium --scenario reload --scenario restart)" in done.stdout
+    )
     cases = [case for suite in JUnitXml.fromfile(str(tmp_path / "gate.xml")) for case in suite]
-    assert len(cases) >= 18 and all(case.is_passed for case in cases)
+    assert len(cases) == 4 and all(case.is_passed for case in cases)
+    report = json.loads((tmp_path / "gate.json").read_text())
+    assert (report["kind"], report["verdict"], report["blocking"]) == ("gate", "open", [])
+    assert report["wheel"]["sha256"] == storage_wheel.sha256 and report["started"] and report["host"]
 
 
 @pytest.mark.parametrize(("engine", "how"), [("webkit", signal.SIGTERM), ("chromium", signal.SIGINT)])

@@ -64,7 +64,7 @@ class NewUser:
 def new_user(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewUser]:
     base = tmp_path_factory.mktemp("new-user")
     dist = base / "dist"
-    module_wheel, _ = prepare(None, dist)
+    module_wheel = prepare(None, dist)
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT / "harness")],
         capture_output=True,
@@ -119,6 +119,24 @@ def test_run_tests_the_installed_module_from_an_empty_folder(new_user: NewUser) 
     assert "OK: 4 passed" in done.stdout
 
 
+def test_repro_gate_and_serve_work_from_an_empty_folder(new_user: NewUser) -> None:
+    (new_user.folder / "bug.py").write_text(
+        "from pyscript_storage import storage\ns = await storage('bug')\ns['k'] = 1\nawait s.sync()\n"
+        "# %% reload\nfrom pyscript_storage import storage\n"
+        "print('kept', dict((await storage('bug')).items()))\n"
+    )
+    repro = new_user.run("pyscript-storage-harness", "repro", "bug.py", "--engine", "firefox", timeout=600)
+    assert repro.returncode == 0 and "kept {'k': 1}" in repro.stdout, repro.stdout[-3000:]
+    wheel = next(new_user.venv.parent.glob("dist/pyscript_storage-*.whl"))
+    gate = new_user.run(
+        "pyscript-storage-harness", "gate", str(wheel), "--engine", "webkit", "--scenario", "reload",
+        "--json", "gate.json", timeout=600,
+    )  # fmt: skip
+    assert gate.returncode == 0 and "GATE OPEN" in gate.stdout, gate.stdout[-3000:]
+    serve = new_user.run("pyscript-storage-harness", "serve", "--for", "1", timeout=300)
+    assert serve.returncode == 0 and "/pages/runner.html" in serve.stdout, serve.stdout[-3000:]
+
+
 def test_the_plugin_beside_pytest_playwright_in_every_engine(new_user: NewUser) -> None:
     (new_user.folder / "test_prefs.py").write_text(EXAMPLE_TEST.read_text())
     (new_user.folder / "test_plain.py").write_text(PLAIN_PLAYWRIGHT_TEST)
@@ -127,8 +145,8 @@ def test_the_plugin_beside_pytest_playwright_in_every_engine(new_user: NewUser) 
     done = new_user.run("pytest", "-q", "-p", "no:cacheprovider", "--junitxml", "junit.xml")
     seconds = time.monotonic() - started
     assert done.returncode == 0, done.stdout[-6000:]
-    # three engines x two interpreters of the storage test, and pytest-playwright's own test
-    assert "7 passed" in done.stdout, done.stdout[-3000:]
+    # two storage tests x three engines x two interpreters, and pytest-playwright's own test
+    assert "13 passed" in done.stdout, done.stdout[-3000:]
     assert "scenario x engine matrix" not in done.stdout  # no scenario cells: no matrix
     print(f"install {new_user.install_seconds:.1f} s, pytest {seconds:.1f} s")
 
@@ -145,3 +163,84 @@ def test_a_session_without_its_fixtures_is_left_alone(new_user: NewUser) -> None
         "pytest", "-q", "-p", "no:cacheprovider", "plain/test_uses_it.py", "--storage-config", "absent.toml"
     )
     assert used.returncode != 0 and "with --storage-config PATH" in used.stdout + used.stderr
+
+
+FAILING_AFTER_RESTART = """
+def test_kept_on_failure(storage_page):
+    storage_page.run("x = 1")
+    storage_page.restart()
+    storage_page.run("assert False, 'on purpose'")
+
+
+def test_passes(storage_page):
+    storage_page.run("x = 1")
+"""
+
+
+def test_a_failed_cell_leaves_a_trace_as_pytest_playwright_would(new_user: NewUser) -> None:
+    import zipfile
+
+    traced = new_user.folder / "traced"
+    traced.mkdir()
+    (traced / "test_traced.py").write_text(FAILING_AFTER_RESTART)
+    done = new_user.run(
+        "pytest", "-q", "-p", "no:cacheprovider", "traced", "--storage-engine", "chromium",
+        "--storage-interpreter", "pyodide", "--tracing", "retain-on-failure", "--output", "out",
+    )  # fmt: skip
+    assert done.returncode == 1 and "1 failed, 1 passed" in done.stdout, done.stdout[-3000:]
+    out = new_user.folder / "out"
+    kept = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    folder = Path("traced-test_traced.py-test_kept_on_failure-pyodide-chromium")
+    # one trace per browser session (the restart began a second one); nothing for the test that passed
+    assert kept == [folder / "trace-2.zip", folder / "trace.zip"], kept
+    with zipfile.ZipFile(new_user.folder / "out" / folder / "trace-2.zip") as trace:
+        names = trace.namelist()
+    assert any(n.endswith(".trace") for n in names) and any(n.endswith(".network") for n in names), names
+    # --video needs Playwright's own ffmpeg, which no registry here serves: a clear error, not a hang.
+    video = new_user.run(
+        "pytest", "-q", "-p", "no:cacheprovider", "traced", "-k", "passes", "--storage-engine", "chromium",
+        "--storage-interpreter", "pyodide", "--video", "on", "--output", "out-video",
+    )  # fmt: skip
+    if list((Path.home() / ".cache" / "ms-playwright").glob("ffmpeg-*/ffmpeg-linux")):
+        assert video.returncode == 0 and list((new_user.folder / "out-video").rglob("*.webm")), video.stdout
+    else:
+        assert video.returncode != 0 and "--video needs Playwright's own ffmpeg build" in video.stdout
+
+
+def test_the_todo_example_runs_from_a_copy_in_every_engine_on_both_interpreters(new_user: NewUser) -> None:
+    """examples/todo as a user has it: its own folder, its pytest.ini naming the app folder."""
+    todo = new_user.folder / "todo"
+    shutil.copytree(ROOT / "examples" / "todo", todo, ignore=shutil.ignore_patterns("__pycache__"))
+    started = time.monotonic()
+    done = new_user.run("pytest", "-q", "-p", "no:cacheprovider", str(todo), timeout=1800)
+    assert done.returncode == 0, done.stdout[-8000:]
+    assert "24 passed" in done.stdout, done.stdout[-3000:]  # four tests x three engines x two interpreters
+    print(f"todo example: {time.monotonic() - started:.1f} s")
+    # The same app on the fixed storage (the module in place of PyScript's pyscript.storage).
+    fixed = new_user.run(
+        "pytest", "-q", "-p", "no:cacheprovider", str(todo), "--storage-app-fixed",
+        "--storage-engine", "chromium", timeout=1800,
+    )  # fmt: skip
+    assert fixed.returncode == 0 and "8 passed" in fixed.stdout, fixed.stdout[-8000:]
+
+
+def test_the_app_command_opens_every_page_offline(new_user: NewUser) -> None:
+    shutil.copytree(ROOT / "examples" / "todo" / "app", new_user.folder / "myapp", dirs_exist_ok=True)
+    done = new_user.run(
+        "pyscript-storage-harness", "app", "myapp", "--engine", "chromium", "--json", "app.json", timeout=600
+    )
+    assert done.returncode == 0, done.stdout[-5000:]
+    assert "index.html x chromium: passed" in done.stdout
+    assert "index.html (micropython) x chromium: passed" in done.stdout
+    missing = new_user.run("pyscript-storage-harness", "app", "no-such-folder")
+    assert missing.returncode == 2 and "no-such-folder: no such app folder" in missing.stdout
+    (new_user.folder / "old").mkdir()
+    (new_user.folder / "old" / "index.html").write_text(
+        '<script type="module" src="https://pyscript.net/releases/2024.1.1/core.js"></script>'
+        '<script type="py">print(1)</script>'
+    )
+    old = new_user.run(
+        "pyscript-storage-harness", "app", "old", "--engine", "firefox", "--interpreter", "pyodide"
+    )
+    assert old.returncode == 1, old.stdout[-3000:]
+    assert "PyScript release 2024.1.1 is not held; the harness holds 2026.7.3 (core 0.7.31)" in old.stdout

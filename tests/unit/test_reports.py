@@ -86,3 +86,51 @@ def test_micropython_cells_are_rows_of_their_own(tmp_path: Path) -> None:
     assert {"reload", "reload (micropython)"} <= names
     write_html(run, tmp_path / "suite.html")
     assert "<td>reload (micropython)</td>" in (tmp_path / "suite.html").read_text()
+
+
+def test_every_report_says_when_where_and_from_what_it_ran(tmp_path: Path) -> None:
+    import json
+
+    run = sample_run(tmp_path)
+    run.wheel |= {"origin": "built from /src", "commit": "c0ffee+dirty"}
+    run.write_json(tmp_path / "run.json")
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert data["started"].endswith("+00:00") and data["host"] and data["harness"]
+    assert data["wheel"]["commit"] == "c0ffee+dirty" and data["title"] == "pyscript-storage suite: FAILED"
+    write_junit(run, tmp_path / "junit.xml")
+    properties = {
+        p.name: p.value for s in JUnitXml.fromfile(str(tmp_path / "junit.xml")) for p in s.properties()
+    }
+    assert properties["wheel_commit"] == "c0ffee+dirty" and properties["started"] == run.started
+    write_html(run, tmp_path / "suite.html")
+    html = (tmp_path / "suite.html").read_text()
+    assert run.started in html and "c0ffee+dirty" in html and "built from /src" in html
+
+
+def test_a_gates_verdict_is_in_every_report(tmp_path: Path) -> None:
+    import json
+
+    run = sample_run(tmp_path)
+    run.selection = "--engine firefox"
+    run.close_gate(("passed", "xfailed"))
+    assert run.verdict == "closed" and run.blocking == ["reload x firefox (failed)"] and not run.ok
+    run.write_json(tmp_path / "gate.json")
+    data = json.loads((tmp_path / "gate.json").read_text())
+    assert (data["kind"], data["verdict"], data["title"]) == (
+        "gate",
+        "closed",
+        "pyscript-storage gate: CLOSED",
+    )
+    assert data["blocking"] == ["reload x firefox (failed)"] and data["selection"] == "--engine firefox"
+    write_html(run, tmp_path / "gate.html")
+    html = (tmp_path / "gate.html").read_text()
+    assert "<title>pyscript-storage gate: CLOSED</title>" in html and "reload x firefox (failed)" in html
+    assert "only --engine firefox" in html
+    write_junit(run, tmp_path / "gate.xml")
+    assert 'name="pyscript-storage gate"' in (tmp_path / "gate.xml").read_text()
+    run.cells = [c for c in run.cells if c.status in ("passed", "xfailed")]
+    run.close_gate(("passed", "xfailed"))
+    assert run.verdict == "open" and run.ok and run.title == "pyscript-storage gate: OPEN"
+    run.cells = []
+    run.close_gate(("passed",))
+    assert run.verdict == "closed" and run.blocking == ["no cells ran"]
