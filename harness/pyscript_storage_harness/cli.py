@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -384,17 +384,25 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
         config = Config(type(config.server)(config.server.host, ports), config.projects)
     with _wheel(args.wheel, console) as wheel:
         server = start_server(config, wheel)
-        try:
-            console.print(f"serving {wheel.path.name} and Pyodide {assets.PYODIDE.version}:")
-            for index, origin in enumerate(server.origins):
-                for page, path in PAGES.items():
-                    console.print(f"  origin {index} {page:8} {origin}{path}", highlight=False)
-            console.print("Ctrl-C stops it." if args.seconds is None else f"stopping in {args.seconds:g} s.")
-            sys.stdout.flush()
-            threading.Event().wait(args.seconds)
-        finally:
-            server.close()
+        console.print(f"serving {wheel.path.name} and Pyodide {assets.PYODIDE.version}:")
+        lines = [f"origin {i} {page:8} {origin}{path}" for i, origin in enumerate(server.origins)
+                 for page, path in PAGES.items()]  # fmt: skip
+        _serve_until(server.close, lines, args.seconds, console)
     return 0
+
+
+def _serve_until(
+    close: Callable[[], None], lines: list[str], seconds: float | None, console: Console
+) -> None:
+    """Print where a server listens, then serve until Ctrl-C (or ``seconds``); always close it."""
+    try:
+        for line in lines:
+            console.print(f"  {line}", highlight=False)
+        console.print("Ctrl-C stops it." if seconds is None else f"stopping in {seconds:g} s.")
+        sys.stdout.flush()
+        threading.Event().wait(seconds)
+    finally:
+        close()
 
 
 def _app(args: argparse.Namespace, console: Console) -> int:
@@ -404,14 +412,8 @@ def _app(args: argparse.Namespace, console: Console) -> int:
         raise ValueError(f"{folder}: no such app folder")
     if args.serve:
         server = AppServer(config, folder, fixed_storage=args.fixed_storage)
-        try:
-            for index, origin in enumerate(server.origins):
-                console.print(f"  origin {index}: {origin}/", highlight=False)
-            console.print("Ctrl-C stops it." if args.seconds is None else f"stopping in {args.seconds:g} s.")
-            sys.stdout.flush()
-            threading.Event().wait(args.seconds)
-        finally:
-            server.close()
+        lines = [f"origin {index}: {origin}/" for index, origin in enumerate(server.origins)]
+        _serve_until(server.close, lines, args.seconds, console)
         return 0
     pages = args.page or sorted(
         str(path.relative_to(folder)) for path in folder.rglob("*.html") if "node_modules" not in path.parts

@@ -82,7 +82,7 @@ def checks(config: Config) -> list[Check]:
         )
         found.append(_tool("  Xvfb", "Xvfb", f"{_APT} xvfb"))
     found.append(_tool("npm (front-end files)", "npm", f"{_APT} npm", ["--version"]))
-    for npm_package in assets.PINNED:
+    for npm_package in dict.fromkeys(assets.PINNED + assets.CDN_PACKAGES):
         cached = assets.cache_dir() / npm_package.slug / ".verified"
         found.append(
             Check(npm_package.spec, True, "cached and verified")

@@ -159,9 +159,8 @@ def _run_steps(
     for index, step in enumerate(scenario.steps, 1):
         try:
             if isinstance(step, Python):
-                result = driver.run_python(
-                    step.code, worker=step.worker, filename=f"<{scenario.name} step {index}>"
-                )
+                filename = step.filename or f"<{scenario.name} step {index}>"
+                result = driver.run_python(step.code, worker=step.worker, filename=filename)
                 if isinstance(result, dict) and isinstance(result.get("figures"), dict):
                     for name, value in result["figures"].items():
                         figures[name] = figures.get(name, 0) + int(value)

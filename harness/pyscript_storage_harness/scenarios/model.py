@@ -12,8 +12,11 @@ shows an expected failure, never a silent skip.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from ..page_code import page_code
 
 __all__ = [
     "Python",
@@ -43,13 +46,26 @@ BOTH = INTERPRETERS
 
 @dataclass(frozen=True)
 class Python:
-    """Run Python on the page (or in its worker); the step asserts its expectations."""
+    """Run Python on the page (or in its worker); the step asserts its expectations.
+
+    ``Python.call(function, *args)`` runs a real function instead (linted and typed with
+    the scenario): its own source, called with JSON arguments; a failure's traceback gives
+    its file and lines.
+    """
 
     code: str
     worker: bool = False
+    filename: str | None = None  # the function's file, for a step made by call()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "code", textwrap.dedent(self.code).strip() + "\n")
+        if self.filename is None:  # code text; a function's source keeps its line padding
+            object.__setattr__(self, "code", textwrap.dedent(self.code).strip() + "\n")
+
+    @classmethod
+    def call(cls, function: Callable[..., Any], *args: Any, worker: bool = False) -> Python:
+        """A step that runs ``function`` on the page with ``args``; its return value is the result."""
+        code = page_code(function, *args)
+        return cls(code.python, worker, code.filename)
 
 
 @dataclass(frozen=True)
