@@ -9,6 +9,7 @@
   pyscript-storage-harness app myapp/            your PyScript app's pages in every engine, offline
   pyscript-storage-harness doctor                what this machine has, and how to get the rest
   pyscript-storage-harness list                  the scenarios and engines known
+  pyscript-storage-harness run --shard 1/3 --json s1.json   one machine's third; then: merge s*.json
   pyscript-storage-harness fetch                 Pyodide, MicroPython & co. from the npm registry, checked
 
 The module under test: --wheel PATH; otherwise the pyscript-storage checkout you
@@ -34,7 +35,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import assets, doctor, repro, scenarios
+from . import assets, doctor, repro, scenarios, shard
 from .app import AppServer, check_pages
 from .config import DEFAULT_PATH, Config, ConfigError, Project, load
 from .report import print_matrix, write_html, write_junit
@@ -118,6 +119,18 @@ def _parser() -> argparse.ArgumentParser:
         help="the durability scenario with this many SIGKILL trials per engine (default 3; soak: 20+)",
     )
     run.add_argument("--wheel", type=Path, help=_WHEEL_HELP)
+    run.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only shard I of N (a stable split of the cells; merge the shards' --json reports with "
+        "'merge'); e.g. --shard 2/3",
+    )
+    run.add_argument(
+        "--durations",
+        type=Path,
+        metavar="REPORT.json",
+        help="with --shard: balance the shards by each cell's time in this earlier JSON report",
+    )
     _add_report_options(run)
 
     gate = commands.add_parser(
@@ -217,6 +230,22 @@ def _parser() -> argparse.ArgumentParser:
     app.add_argument("--for", dest="seconds", type=float, metavar="SECONDS", help="with --serve: stop after")
     _add_report_options(app)
 
+    merge = commands.add_parser(
+        "merge",
+        help="merge the JSON reports of a sharded run into one run and its reports",
+        description="Each REPORT.json is one shard's --json report (run --shard I/N). The merged run "
+        "has every planned cell once, in the plan's order, each noting its shard and machine, and "
+        "is written as any run is (--json, --junit, --html). A missing or duplicated cell, shards of "
+        "different wheels or of different plans are errors.",
+        epilog="example (one shard per machine, then the merge):\n"
+        "  pyscript-storage-harness run --shard 1/3 --json shard-1.json\n"
+        "  pyscript-storage-harness merge shard-*.json --html suite.html --junit junit.xml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_argument(
+        "reports", type=Path, nargs="+", metavar="REPORT.json", help="the shards' JSON reports"
+    )
+    _add_report_options(merge)
     commands.add_parser("list", help="list the scenarios and the configured engines")
     commands.add_parser(
         "doctor",
@@ -251,8 +280,16 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
     run = Run(wheel=wheel.describe(), interpreter=assets.interpreters_label(), selection=_selection(args))
     started = time.monotonic()
     interpreters = getattr(args, "interpreter", None) or scenarios.INTERPRETERS
-    cases = [(s, i) for s in chosen for i in s.interpreters if i in interpreters]
-    total = len(cases) * len(projects)
+    plan = [(s, i, p) for p in projects for s in chosen for i in s.interpreters if i in interpreters]
+    if getattr(args, "shard", None):
+        index, count = shard.parse_shard(args.shard)
+        ids = [shard.cell_id(s.name, i, p.name) for s, i, p in plan]
+        durations = shard.durations_from(args.durations) if args.durations else None
+        mine = set(shard.split(ids, count, durations)[index - 1])
+        run.shard, run.planned = f"{index}/{count}", ids
+        plan = [cell for cell, key in zip(plan, ids, strict=True) if key in mine]
+        console.print(f"shard {index}/{count}: {len(plan)} of {len(ids)} cells", highlight=False)
+    total = len(plan)
     with (
         Session(config, wheel, artifacts=args.artifacts) as session,
         Progress(
@@ -265,19 +302,18 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
         ) as progress,
     ):
         task = progress.add_task("suite", total=total)
-        for project in projects:
-            for scenario, interpreter in cases:
-                progress.update(task, description=f"{scenario.name} [{interpreter}] x {project.name}")
-                cell = run_cell(session, scenario, project, interpreter)
-                run.engines[project.name] = cell.engine_version
-                run.cells.append(cell)
-                progress.advance(task)
-                # A line per cell stays in the log (the bar is transient; in CI it is all there is).
-                progress.console.print(
-                    f"{len(run.cells)}/{total} {cell.case} x {cell.project}:"
-                    f" {cell.status} in {cell.seconds:.1f}s",
-                    highlight=False,
-                )
+        for scenario, interpreter, project in plan:
+            progress.update(task, description=f"{scenario.name} [{interpreter}] x {project.name}")
+            cell = run_cell(session, scenario, project, interpreter)
+            run.engines[project.name] = cell.engine_version
+            run.cells.append(cell)
+            progress.advance(task)
+            # A line per cell stays in the log (the bar is transient; in CI it is all there is).
+            progress.console.print(
+                f"{len(run.cells)}/{total} {cell.case} x {cell.project}:"
+                f" {cell.status} in {cell.seconds:.1f}s",
+                highlight=False,
+            )
     run.seconds = time.monotonic() - started
     return run
 
@@ -405,6 +441,15 @@ def _serve_until(
         close()
 
 
+def _merge(args: argparse.Namespace, console: Console) -> int:
+    runs = [shard.load_run(path) for path in args.reports]
+    run = shard.merge(runs, [str(path) for path in args.reports])
+    console.print(f"merged {len(runs)} shards: {len(run.cells)} cells from {run.host}", highlight=False)
+    print_matrix(run, console)
+    _write_reports(run, args, console)
+    return 0 if run.ok else 1
+
+
 def _app(args: argparse.Namespace, console: Console) -> int:
     config = load(args.config)
     folder: Path = args.folder
@@ -484,7 +529,14 @@ def _main(args: argparse.Namespace, console: Console) -> int:
                 console.print(f"[bold]{scenario.name}[/bold] ({on}): {scenario.doc}", highlight=False)
             console.print("engines: " + ", ".join(p.name for p in config.projects))
             return 0
-        command = {"run": _run, "gate": _gate, "repro": _repro, "serve": _serve, "app": _app}[args.command]
+        command = {
+            "run": _run,
+            "gate": _gate,
+            "repro": _repro,
+            "serve": _serve,
+            "app": _app,
+            "merge": _merge,
+        }[args.command]
         return command(args, console)
     except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as error:
         console.print(f"[red]error:[/red] {error}")

@@ -30,6 +30,8 @@ class Cell:
     figures: dict[str, int] = field(default_factory=dict)  # e.g. {"keys lost": 0}, summed over steps
     spent: dict[str, float] = field(default_factory=dict)  # seconds: browser starts, page loads, steps
     interpreter: str = "pyodide"  # or "micropython"
+    shard: str = ""  # "2/3" when a sharded run ran it (set by merge)
+    host: str = ""  # the machine that ran it, in a merged run
 
     @property
     def case(self) -> str:
@@ -75,6 +77,8 @@ class Run:
     verdict: str | None = None
     blocking: list[str] = field(default_factory=list)
     selection: str = ""  # the options that chose part of the matrix ("" when all of it)
+    shard: str = ""  # "I/N" for one shard of a run (run --shard)
+    planned: list[str] = field(default_factory=list)  # a sharded run's whole plan, as cell ids
     started: str = field(default_factory=_now)  # UTC, ISO 8601
     host: str = field(default_factory=_host)
     harness: str = field(default_factory=_harness_version)

@@ -206,3 +206,34 @@ def _cmdline(process: psutil.Process) -> list[str]:
         return process.cmdline()
     except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
         return []
+
+
+def test_three_shards_merged_equal_a_single_run_cell_for_cell(tmp_path: Path, storage_wheel: Wheel) -> None:
+    chosen = ["--engine", "chromium", "--scenario", "reload", "--scenario", "names", "--scenario", "origins"]
+    common = [*chosen, "--wheel", str(storage_wheel.path)]
+    single = harness("run", *common, "--json", str(tmp_path / "single.json"))
+    assert single.returncode == 0, single.stdout[-3000:]
+    for index in (1, 2, 3):
+        done = harness(
+            "run", *common, "--shard", f"{index}/3", "--json", str(tmp_path / f"shard-{index}.json")
+        )
+        assert done.returncode == 0 and f"shard {index}/3: 2 of 6 cells" in done.stdout, done.stdout[-3000:]
+    shards = [str(tmp_path / f"shard-{index}.json") for index in (1, 2, 3)]
+    merged = harness(
+        "merge", *shards, "--json", str(tmp_path / "merged.json"), "--junit", str(tmp_path / "m.xml")
+    )
+    assert merged.returncode == 0 and "merged 3 shards: 6 cells" in merged.stdout, merged.stdout[-3000:]
+
+    def cells(name: str) -> list[tuple[str, str, str, str]]:
+        report = json.loads((tmp_path / name).read_text())
+        return [(c["scenario"], c["interpreter"], c["project"], c["status"]) for c in report["cells"]]
+
+    assert cells("merged.json") == cells("single.json") and len(cells("single.json")) == 6
+    assert {c["shard"] for c in json.loads((tmp_path / "merged.json").read_text())["cells"]} == {
+        "1/3",
+        "2/3",
+        "3/3",
+    }
+    assert len([case for suite in JUnitXml.fromfile(str(tmp_path / "m.xml")) for case in suite]) == 6
+    again = harness("merge", shards[0], shards[1])
+    assert again.returncode == 2 and "planned cells are in no report" in again.stdout
