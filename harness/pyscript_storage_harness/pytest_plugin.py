@@ -51,6 +51,7 @@ from .report import print_matrix
 from .results import Cell, Run
 from .runner import Session
 from .scenarios import INTERPRETERS, Interpreter
+from .shard import ShardError, parse_shard, split
 from .wheel import Wheel, prepare
 
 __all__ = ["AppPage", "StepFailed", "StoragePage", "record", "selected_interpreters"]
@@ -104,6 +105,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("storage_app", "the PyScript app folder storage_app serves (relative to the ini file)")
     group.addoption(
+        "--storage-shard",
+        metavar="I/N",
+        help="run only shard I of N of the collected tests (a stable split by test id, as "
+        "pyscript-storage-harness run --shard does for cells)",
+    )
+    group.addoption(
         "--storage-app-fixed",
         action="store_true",
         help="storage_app pages get pyscript_storage in place of PyScript's own pyscript.storage "
@@ -148,6 +155,23 @@ def selected_interpreters(config: pytest.Config) -> tuple[Interpreter, ...]:
     """The interpreters chosen with --storage-interpreter (default: both)."""
     chosen = config.getoption("storage_interpreter")
     return tuple(i for i in INTERPRETERS if i in chosen) if chosen else INTERPRETERS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--storage-shard I/N: keep shard I of the collected tests, deselect the rest."""
+    given = config.getoption("storage_shard")
+    if not given:
+        return
+    try:
+        index, count = parse_shard(given, "--storage-shard")
+    except ShardError as error:
+        raise pytest.UsageError(str(error)) from None
+    mine = set(split([item.nodeid for item in items], count)[index - 1])
+    kept = [item for item in items if item.nodeid in mine]
+    deselected = [item for item in items if item.nodeid not in mine]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -28,11 +28,11 @@ def cell_id(scenario: str, interpreter: str, project: str) -> str:
     return f"{scenario}|{interpreter}|{project}"
 
 
-def parse_shard(text: str) -> tuple[int, int]:
+def parse_shard(text: str, option: str = "--shard") -> tuple[int, int]:
     """``"2/3"`` as (2, 3); ShardError unless 1 <= I <= N."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
     if match is None or not 1 <= int(match[1]) <= int(match[2]):
-        raise ShardError(f"--shard takes I/N with 1 <= I <= N (e.g. 2/3), not {text!r}")
+        raise ShardError(f"{option} takes I/N with 1 <= I <= N (e.g. 2/3), not {text!r}")
     return int(match[1]), int(match[2])
 
 
