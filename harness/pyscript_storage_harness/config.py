@@ -17,7 +17,7 @@ __all__ = ["ConfigError", "Project", "ServerConfig", "Config", "load", "DEFAULT_
 # the docs); the packaged copy, so it works from any folder.
 DEFAULT_PATH = Path(__file__).resolve().parent / "defaults" / "playwright.config.toml"
 ENGINES = ("chromium", "firefox", "webkit")
-DRIVERS = ("playwright", "webkitgtk", "auto")
+DRIVERS = ("playwright", "webkitgtk", "auto", "webdriver")
 
 
 class ConfigError(ValueError):
@@ -40,6 +40,9 @@ class Project:
     # or a WebDriver URL (WebKitWebDriver --port, a Selenium Grid) for driver = "webkitgtk".
     connect: str | None = None
     webdriver_url: str | None = None
+    # driver = "webdriver": any W3C WebDriver endpoint at webdriver_url, with these capabilities
+    # (browserName such as "safari", "chrome", "firefox", "MicrosoftEdge", and vendor options).
+    capabilities: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def remote(self) -> bool:
@@ -76,6 +79,7 @@ _PROJECT_TYPES: dict[str, type | tuple[type, ...]] = {
     "webdriver": str,
     "connect": str,
     "webdriver_url": str,
+    "capabilities": dict,
 }
 
 
@@ -104,8 +108,19 @@ def _project(index: int, table: dict[str, Any]) -> Project:
         raise ConfigError(f"{where}.connect: a Playwright server's ws:// address, got {table['connect']!r}")
     if "connect" in table and table["driver"] == "webkitgtk":
         raise ConfigError(f"{where}.connect is for Playwright drivers; WebKitGTK takes webdriver_url")
-    if "webdriver_url" in table and table["driver"] != "webkitgtk":
-        raise ConfigError(f'{where}.webdriver_url needs driver = "webkitgtk"')
+    if "webdriver_url" in table and table["driver"] not in ("webkitgtk", "webdriver"):
+        raise ConfigError(f'{where}.webdriver_url needs driver = "webkitgtk" or "webdriver"')
+    if table["driver"] == "webdriver":
+        if "webdriver_url" not in table:
+            raise ConfigError(
+                f'{where}: driver = "webdriver" needs webdriver_url, the endpoint\'s http:// address'
+            )
+        if not isinstance(table.get("capabilities", {}).get("browserName"), str):
+            raise ConfigError(
+                f'{where}.capabilities needs browserName (e.g. capabilities = {{ browserName = "safari" }})'
+            )
+    elif "capabilities" in table:
+        raise ConfigError(f'{where}.capabilities is for driver = "webdriver"')
     if "webdriver_url" in table and not table["webdriver_url"].startswith(("http://", "https://")):
         raise ConfigError(f"{where}.webdriver_url: an http:// address, got {table['webdriver_url']!r}")
     table = {**table, "args": tuple(table.get("args", ()))}

@@ -27,7 +27,16 @@ from urllib.parse import urlsplit
 from .config import ConfigError, Project
 from .recording import Recording
 
-__all__ = ["Driver", "PlaywrightDriver", "WebKitGTKDriver", "Xvfb", "launcher_command", "make_driver"]
+__all__ = [
+    "Driver",
+    "PlaywrightDriver",
+    "SeleniumDriver",
+    "WebDriverEndpointDriver",
+    "WebKitGTKDriver",
+    "Xvfb",
+    "launcher_command",
+    "make_driver",
+]
 
 LAUNCHER = Path(__file__).resolve().parent / "webkit_launcher.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -461,77 +470,29 @@ class Xvfb:
             self._read_end = None
 
 
-class WebKitGTKDriver(Driver):
-    """WebKitGTK through Selenium: WebKitWebDriver starts webkit_launcher.py under Xvfb."""
-
-    quota_knob = "WebsiteDataManager origin-storage-ratio (webkit_launcher.py)"
+class SeleniumDriver(Driver):
+    """What every browser driven over classic WebDriver shares: pages, tabs, scripts."""
 
     def __init__(self, project: Project, profile: Path, quota: int | None = None) -> None:
         super().__init__(project, profile, quota)
-        for path, fix in (
-            (project.webdriver, "apt-get install -y webkit2gtk-driver"),
-            (SYSTEM_PYTHON, "apt-get install -y python3 python3-gi gir1.2-webkit2-4.1"),
-        ):
-            if not project.webdriver_url and not Path(path).exists():
-                raise ConfigError(f"{project.name}: {path} not found: {fix}")
-        self._xvfb: Xvfb | None = None
         self._driver: Any = None
-        self._group: int | None = None  # WebKitWebDriver's process group
         self._handles: list[str] = []
 
-    def start(self) -> None:
-        from selenium import webdriver
-        from selenium.webdriver.webkitgtk.options import Options
-        from selenium.webdriver.webkitgtk.service import Service
-
-        options = Options()
-        options.binary_location = str(launcher_command(self.profile.parent))
-        options.add_argument("--automation")
-        options.add_argument(f"--profile={self.profile}")
-        if self.quota is not None:  # a fraction of the volume the profile is on
-            ratio = self.quota / shutil.disk_usage(self.profile).total
-            options.add_argument(f"--origin-storage-ratio={ratio:.12f}")
-        if self.project.webdriver_url:  # a WebKitWebDriver (or Grid) elsewhere, with its own display
-            self._driver = webdriver.Remote(command_executor=self.project.webdriver_url, options=options)
-            self._after_start()
-            return
-        if self._xvfb is None:
-            self._xvfb = Xvfb()
-        env = {**os.environ, "DISPLAY": self._xvfb.display}
-        service = Service(
-            executable_path=self.project.webdriver,
-            env=env,
-            popen_kw={"start_new_session": True},
-        )
-        self._driver = webdriver.WebKitGTK(options=options, service=service)  # starts service
-        self._group = service.process.pid
-        self._after_start()
-
-    def _after_start(self) -> None:
+    def _after_start(self, label: str) -> None:
         self._handles = [self._driver.current_window_handle]
         self._driver.set_script_timeout(BOOT_TIMEOUT_MS / 1000)
-        self.version = f"WebKitGTK {self._driver.capabilities.get('browserVersion', '?')}"
+        self.version = f"{label} {self._driver.capabilities.get('browserVersion', '?')}"
 
-    def stop(self) -> None:
-        driver, group, self._driver, self._group = self._driver, self._group, None, None
+    def _quit(self) -> None:
+        driver, self._driver = self._driver, None
         if driver is not None:
             try:
                 driver.quit()
-            except Exception:  # noqa: BLE001 - the process group is killed below anyway
-                pass
-        if group is not None:
-            try:  # WebKitWebDriver, the launcher and its web processes
-                os.killpg(group, signal.SIGKILL)
-            except ProcessLookupError:
+            except Exception:  # noqa: BLE001 - a dead session has nothing to quit
                 pass
 
-    def close(self) -> None:
-        try:
-            self.stop()
-        finally:
-            if self._xvfb is not None:
-                self._xvfb.close()
-                self._xvfb = None
+    def stop(self) -> None:
+        self._quit()
 
     def _navigate(self, url: str) -> None:
         self._driver.get(url)
@@ -562,6 +523,87 @@ class WebKitGTKDriver(Driver):
     def screenshot(self, path: Path) -> None:
         if self._driver is not None:
             self._driver.save_screenshot(str(path))
+
+
+class WebKitGTKDriver(SeleniumDriver):
+    """WebKitGTK through Selenium: WebKitWebDriver starts webkit_launcher.py under Xvfb."""
+
+    quota_knob = "WebsiteDataManager origin-storage-ratio (webkit_launcher.py)"
+
+    def __init__(self, project: Project, profile: Path, quota: int | None = None) -> None:
+        super().__init__(project, profile, quota)
+        for path, fix in (
+            (project.webdriver, "apt-get install -y webkit2gtk-driver"),
+            (SYSTEM_PYTHON, "apt-get install -y python3 python3-gi gir1.2-webkit2-4.1"),
+        ):
+            if not project.webdriver_url and not Path(path).exists():
+                raise ConfigError(f"{project.name}: {path} not found: {fix}")
+        self._xvfb: Xvfb | None = None
+        self._group: int | None = None  # WebKitWebDriver's process group
+
+    def start(self) -> None:
+        from selenium import webdriver
+        from selenium.webdriver.webkitgtk.options import Options
+        from selenium.webdriver.webkitgtk.service import Service
+
+        options = Options()
+        options.binary_location = str(launcher_command(self.profile.parent))
+        options.add_argument("--automation")
+        options.add_argument(f"--profile={self.profile}")
+        if self.quota is not None:  # a fraction of the volume the profile is on
+            ratio = self.quota / shutil.disk_usage(self.profile).total
+            options.add_argument(f"--origin-storage-ratio={ratio:.12f}")
+        if self.project.webdriver_url:  # a WebKitWebDriver (or Grid) elsewhere, with its own display
+            self._driver = webdriver.Remote(command_executor=self.project.webdriver_url, options=options)
+            self._after_start("WebKitGTK")
+            return
+        if self._xvfb is None:
+            self._xvfb = Xvfb()
+        env = {**os.environ, "DISPLAY": self._xvfb.display}
+        service = Service(
+            executable_path=self.project.webdriver,
+            env=env,
+            popen_kw={"start_new_session": True},
+        )
+        self._driver = webdriver.WebKitGTK(options=options, service=service)  # starts service
+        self._group = service.process.pid
+        self._after_start("WebKitGTK")
+
+    def stop(self) -> None:
+        group, self._group = self._group, None
+        self._quit()  # the process group is killed below anyway
+        if group is not None:
+            try:  # WebKitWebDriver, the launcher and its web processes
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            if self._xvfb is not None:
+                self._xvfb.close()
+                self._xvfb = None
+
+
+class WebDriverEndpointDriver(SeleniumDriver):
+    """Any W3C WebDriver endpoint (chromedriver, safaridriver, a Selenium Grid, a cloud grid):
+    a new session with the project's capabilities. The endpoint owns the browser: no
+    profile of ours, no processes to kill, no quota knob (those scenarios are expected
+    failures with that reason)."""
+
+    def start(self) -> None:
+        from selenium import webdriver
+        from selenium.webdriver.common.options import ArgOptions
+
+        options = ArgOptions()
+        for name, value in self.project.capabilities.items():
+            options.set_capability(name, value)
+        url = self.project.webdriver_url
+        assert url is not None, "the config checks that a webdriver project has webdriver_url"
+        self._driver = webdriver.Remote(command_executor=url, options=options)
+        self._after_start(f"{self.project.capabilities.get('browserName', '?')} (WebDriver)")
 
 
 # Where each engine keeps IndexedDB records in a profile: Chromium's LevelDB write-ahead
@@ -637,6 +679,8 @@ def make_driver(
         kind = "playwright" if use_playwright else "webkitgtk"
     if kind == "webkitgtk":
         return WebKitGTKDriver(project, profile, quota)
+    if kind == "webdriver":
+        return WebDriverEndpointDriver(project, profile, quota)
     if project.executable and not project.connect and not Path(project.executable).exists():
         raise ConfigError(
             f"{project.name}: executable {project.executable} not found "

@@ -201,6 +201,13 @@ def _remote_reason(scenario: Scenario, project: Project) -> str | None:
         return "a remote browser's processes cannot be SIGKILLed from here"
     if project.connect and any(isinstance(step, Restart) for step in scenario.steps):
         return "a browser of a Playwright server has no persistent profile: nothing survives its restart"
+    if project.driver == "webdriver":
+        if any(isinstance(step, Restart) for step in scenario.steps):
+            return (
+                "a WebDriver endpoint starts each session on a profile of its own: nothing survives a restart"
+            )
+        if scenario.quota is not None:
+            return "a WebDriver endpoint's browser has no per-origin quota knob the harness can set"
     return None
 
 

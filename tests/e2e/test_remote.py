@@ -160,3 +160,50 @@ webdriver_url = "{remote_webkitgtk}"
     assert cells[("reload", "webkit-remote")] == "passed"
     assert cells[("restart", "webkit-remote")] == "passed"  # same machine: the profile is there
     assert cells[("durability", "webkit-remote")] == "xfailed"  # its processes are not ours to kill
+
+
+@pytest.fixture
+def chromedriver() -> Iterator[str]:
+    """Debian's chromium-driver serving Chromium as a W3C WebDriver endpoint on loopback."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["/usr/bin/chromedriver", f"--port={port}", "--allowed-ips=127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def test_any_webdriver_endpoint_runs_the_portable_scenarios(
+    tmp_path: Path, storage_wheel: Wheel, chromedriver: str, remote_webkitgtk: str
+) -> None:
+    """driver = "webdriver": chromedriver and WebKitWebDriver as any grid would serve them."""
+    projects = f"""
+[[project]]
+name = "chrome-webdriver"
+engine = "chromium"
+driver = "webdriver"
+webdriver_url = "{chromedriver}"
+capabilities = {{ browserName = "chrome", "goog:chromeOptions" = {{ binary = "/usr/lib/chromium/chromium", args = ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"] }} }}
+
+[[project]]
+name = "webkit-webdriver"
+engine = "webkit"
+driver = "webdriver"
+webdriver_url = "{remote_webkitgtk}"
+capabilities = {{ browserName = "MiniBrowser", "webkitgtk:browserOptions" = {{ binary = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser", args = ["--automation"] }} }}
+"""  # noqa: E501 - TOML inline tables stay on one line
+    cells = run_suite(
+        tmp_path, storage_wheel, projects, "reload", "origins", "mutations", "restart", "quota", "durability"
+    )
+    for project in ("chrome-webdriver", "webkit-webdriver"):
+        for portable in ("reload", "origins", "mutations"):
+            assert cells[(portable, project)] == "passed", (portable, project)
+        assert cells[("restart", project)] == "xfailed"  # the endpoint's session has its own profile
+        assert cells[("quota", project)] == "xfailed"  # no quota knob through WebDriver
+        assert cells[("durability", project)] == "xfailed"  # its processes are not ours to kill

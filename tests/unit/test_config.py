@@ -41,7 +41,16 @@ def test_the_packaged_config_loads() -> None:
         (GOOD.replace("ports = [0, 0]", "ports = [0]"), "server.ports: give at least two"),
         (GOOD.replace('name = "chromium"\n', ""), "project[0]: missing key 'name'"),
         (GOOD + 'connect = "http://x"\n', "project[0].connect: a Playwright server's ws:// address"),
-        (GOOD + 'webdriver_url = "http://x"\n', 'webdriver_url needs driver = "webkitgtk"'),
+        (GOOD + 'webdriver_url = "http://x"\n', 'webdriver_url needs driver = "webkitgtk" or "webdriver"'),
+        (
+            GOOD.replace('driver = "playwright"', 'driver = "webdriver"'),
+            'driver = "webdriver" needs webdriver_url',
+        ),
+        (
+            GOOD.replace('driver = "playwright"', 'driver = "webdriver"\nwebdriver_url = "http://x"'),
+            "capabilities needs browserName",
+        ),
+        (GOOD + 'capabilities = { browserName = "chrome" }\n', 'capabilities is for driver = "webdriver"'),
         (GOOD + "headless = 'yes'\n", "project[0].headless: expected bool"),
         ("[serve]\n", "top level: unknown key 'serve'"),
         (GOOD + GOOD.split("[server]")[0] + GOOD.split("ports = [0, 0]")[1], "project names must be unique"),
@@ -74,3 +83,17 @@ def test_this_checkouts_own_config_loads_beside_the_packaged_one() -> None:
     own = Path(__file__).resolve().parents[2] / "playwright.config.toml"
     assert own != DEFAULT_PATH and DEFAULT_PATH.parent.name == "defaults"
     assert [p.engine for p in load(own).projects] == ["chromium", "firefox", "webkit"]
+
+
+def test_a_webdriver_endpoint_project_keeps_its_capabilities(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'driver = "playwright"',
+        'driver = "webdriver"\nwebdriver_url = "http://127.0.0.1:4444"\n'
+        'capabilities = { browserName = "safari", "safari:automaticInspection" = false }',
+    )
+    project = load(write(tmp_path, text)).projects[0]
+    assert project.capabilities == {"browserName": "safari", "safari:automaticInspection": False}
+    assert (
+        project.remote
+        and type(make_driver(project, tmp_path, playwright=None)).__name__ == "WebDriverEndpointDriver"
+    )
