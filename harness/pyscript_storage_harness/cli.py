@@ -65,6 +65,17 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_retries(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run a cell again (up to N times) when its browser broke under it, not a step; it is "
+        "then reported as flaky, never as passed (default: %(default)s; 0: never)",
+    )
+
+
 def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
@@ -119,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the durability scenario with this many SIGKILL trials per engine (default 3; soak: 20+)",
     )
     run.add_argument("--wheel", type=Path, help=_WHEEL_HELP)
+    _add_retries(run)
     run.add_argument(
         "--shard",
         metavar="I/N",
@@ -148,6 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     gate.add_argument("wheel", type=Path, metavar="WHEEL", help="the wheel file to gate")
     _add_selection(gate)
     gate.add_argument("--allow-xfail", action="store_true", help="let documented expected failures pass")
+    _add_retries(gate)
     _add_report_options(gate)
 
     rep = commands.add_parser(
@@ -304,7 +317,7 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
         task = progress.add_task("suite", total=total)
         for scenario, interpreter, project in plan:
             progress.update(task, description=f"{scenario.name} [{interpreter}] x {project.name}")
-            cell = run_cell(session, scenario, project, interpreter)
+            cell = run_cell(session, scenario, project, interpreter, retries=max(0, args.retries))
             run.engines[project.name] = cell.engine_version
             run.cells.append(cell)
             progress.advance(task)

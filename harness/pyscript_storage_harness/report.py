@@ -24,6 +24,7 @@ _STYLE = {
     "failed": "[bold red]FAIL[/bold red]",
     "xfailed": "[yellow]xfail[/yellow]",
     "xpassed": "[magenta]XPASS[/magenta]",
+    "flaky": "[yellow]flaky[/yellow]",
 }
 
 
@@ -135,7 +136,7 @@ def write_junit(run: Run, path: Path) -> None:
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 
 
-_LABELS = {"passed": "pass", "failed": "FAIL", "xfailed": "xfail", "xpassed": "XPASS"}
+_LABELS = {"passed": "pass", "failed": "FAIL", "xfailed": "xfail", "xpassed": "XPASS", "flaky": "flaky"}
 
 
 def write_html(run: Run, path: Path) -> None:

@@ -212,10 +212,41 @@ def _remote_reason(scenario: Scenario, project: Project) -> str | None:
 
 
 def run_cell(
-    session: Session, scenario: Scenario, project: Project, interpreter: Interpreter = "pyodide"
+    session: Session,
+    scenario: Scenario,
+    project: Project,
+    interpreter: Interpreter = "pyodide",
+    retries: int = 1,
 ) -> Cell:
-    """Run one scenario in a new browser of ``project`` on ``interpreter``; never raises for a failure."""
+    """Run one scenario in a new browser of ``project`` on ``interpreter``; never raises for a failure.
+
+    A cell whose browser broke under it (a renderer crash, a browser that did not
+    launch: an error of the browser or its driver, not of a step) is run again, up to
+    ``retries`` times, in a new browser; one that then passes is "flaky", never "passed",
+    and its notes say why each attempt was retried. A failed step or a hung browser is
+    never retried.
+    """
+    retried: list[str] = []
+    while True:
+        cell, broken = _attempt(session, scenario, project, interpreter)
+        if not (broken and cell.status == "failed" and len(retried) < retries):
+            break
+        retried.append((cell.detail.strip().splitlines() or ["?"])[-1][:300])
+    if retried:
+        cell.notes[:0] = [
+            f"attempt {n} was retried: its browser broke: {why}" for n, why in enumerate(retried, 1)
+        ]
+        if cell.status == "passed":
+            cell.status = "flaky"
+    return cell
+
+
+def _attempt(
+    session: Session, scenario: Scenario, project: Project, interpreter: Interpreter
+) -> tuple[Cell, bool]:
+    """One run of a cell, and whether its browser (not a step) broke."""
     started = time.monotonic()
+    broken = False
     reason = scenario.xfail.get(project.engine) or _remote_reason(scenario, project)
     version = "unknown"
     detail = ""
@@ -252,6 +283,7 @@ def run_cell(
         failed, detail = True, str(failure)
     except Exception:  # noqa: BLE001 - a broken browser is this cell's failure, not the run's
         failed, detail = True, traceback.format_exc()
+        broken = not expired.is_set()
     if expired.is_set():
         detail = (
             f"ran past the scenario's time limit of {scenario.time_limit:g} s (a hung or crashed "
@@ -266,7 +298,7 @@ def run_cell(
         detail = f"expected failure: {reason}\n{detail}".rstrip()
     else:
         status = "failed" if failed else "passed"
-    return Cell(
+    cell = Cell(
         scenario.name,
         project.name,
         status,
@@ -274,11 +306,12 @@ def run_cell(
         version,
         detail,
         screenshot,
-        notes,
+        list(notes),
         figures,
         spent,
         interpreter,
     )
+    return cell, broken
 
 
 def _screenshot(

@@ -50,3 +50,35 @@ def test_a_crashed_browser_fails_its_cell_with_the_reason(
     assert cell.status == "failed" and cell.seconds < 60, (cell.seconds, cell.detail)
     assert cell.detail.strip(), "a crash must come with a reason"
     assert "step 1 (Python)" in cell.detail, cell.detail  # and says where it happened
+
+
+def test_a_browser_that_breaks_once_is_replaced_and_the_cell_is_flaky(
+    storage_session: Session, storage_project: Project
+) -> None:
+    """A renderer crash is the engine's hiccup, not a storage bug: one retry, reported as flaky."""
+    step = Scenario(
+        "breaks-once",
+        "a step outlives its first browser",
+        (Python("import asyncio\nawait asyncio.sleep(3)"),),
+    )
+    original = storage_session.driver
+    started: list[int] = []
+
+    def driver_that_breaks_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+        driver = original(*args, **kwargs)
+        if not started:
+            threading.Timer(1.5, driver.kill_processes).start()  # only the first browser dies
+        started.append(1)
+        return driver
+
+    storage_session.driver = driver_that_breaks_once  # type: ignore[method-assign]
+    try:
+        cell = run_cell(storage_session, step, storage_project)
+    finally:
+        storage_session.driver = original  # type: ignore[method-assign]
+    assert cell.status == "flaky" and len(started) == 2, (cell.status, cell.detail)
+    assert cell.notes[0].startswith("attempt 1 was retried: its browser broke:"), cell.notes
+    never = run_cell(
+        storage_session, Scenario("fails", "a failed step", (Python("assert False"),)), storage_project
+    )
+    assert never.status == "failed" and not any("retried" in note for note in never.notes)
