@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -85,13 +86,13 @@ def playwright_server() -> Iterator[str]:
         stop(process)
 
 
-@pytest.fixture
-def remote_webkitgtk() -> Iterator[str]:
+@contextmanager
+def webdriver_on_loopback(command: list[str], env: dict[str, str] | None = None) -> Iterator[str]:
+    """A WebDriver server started with ``command`` + its port, its URL, stopped (group and all) after."""
     port = free_port()
-    xvfb = Xvfb()
     process = subprocess.Popen(
-        ["/usr/bin/WebKitWebDriver", f"--port={port}", "--host=127.0.0.1"],
-        env={**os.environ, "DISPLAY": xvfb.display},
+        [*command[:1], f"--port={port}", *command[1:]],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -101,6 +102,16 @@ def remote_webkitgtk() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+
+
+@pytest.fixture
+def remote_webkitgtk() -> Iterator[str]:
+    xvfb = Xvfb()
+    try:
+        command = ["/usr/bin/WebKitWebDriver", "--host=127.0.0.1"]
+        with webdriver_on_loopback(command, {**os.environ, "DISPLAY": xvfb.display}) as url:
+            yield url
+    finally:
         xvfb.close()
 
 
@@ -165,18 +176,8 @@ webdriver_url = "{remote_webkitgtk}"
 @pytest.fixture
 def chromedriver() -> Iterator[str]:
     """Debian's chromium-driver serving Chromium as a W3C WebDriver endpoint on loopback."""
-    port = free_port()
-    process = subprocess.Popen(
-        ["/usr/bin/chromedriver", f"--port={port}", "--allowed-ips=127.0.0.1"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    with webdriver_on_loopback(["/usr/bin/chromedriver", "--allowed-ips=127.0.0.1"]) as url:
+        yield url
 
 
 def test_any_webdriver_endpoint_runs_the_portable_scenarios(
