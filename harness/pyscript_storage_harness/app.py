@@ -31,7 +31,7 @@ from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
 from .results import Cell, Run, Status
 from .scenarios import Interpreter
-from .server import PAGES_DIR, Server, _Handler
+from .server import PAGES_DIR, Server, _Handler, inside
 
 __all__ = ["AppPage", "AppServer", "INTERPRETER_PARAMETER", "check_pages", "switch_interpreter"]
 
@@ -107,10 +107,10 @@ class _AppHandler(_Handler):
             ctype = "text/x-python" if path.endswith(".py") else "text/javascript"
             self._send(self.harness_files[path].read_bytes(), ctype)
             return
-        file = cdn.local_file(self.app_root, path.lstrip("/") or ".")
-        if file is None and (self.app_root / path.lstrip("/")).is_dir():
-            file = cdn.local_file(self.app_root, path.lstrip("/").rstrip("/") + "/index.html")
-        if file is None:
+        file = inside(self.app_root, path.lstrip("/"))
+        if file is not None and file.is_dir():
+            file = file / "index.html"
+        if file is None or not file.is_file():
             self._miss(HTTPStatus.NOT_FOUND, f"{path}: not a file of the app folder {self.app_root}")
             return
         interpreter = parse_qs(parts.query).get(INTERPRETER_PARAMETER, [None])[0]
@@ -134,10 +134,10 @@ class _AppHandler(_Handler):
         if isinstance(found, cdn.CdnMiss):
             self._miss(HTTPStatus.NOT_FOUND, str(found))
             return
-        package, inside = found
-        file = cdn.local_file(assets.ensure(package), inside)
-        if file is None:
-            self._miss(HTTPStatus.NOT_FOUND, f"https://{address}: {package.spec} has no file {inside}")
+        package, within = found
+        file = inside(assets.ensure(package), within)
+        if file is None or not file.is_file():
+            self._miss(HTTPStatus.NOT_FOUND, f"https://{address}: {package.spec} has no file {within}")
             return
         self._serve_file(file, origin)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import assets
 from .assets import NpmPackage
@@ -92,10 +91,3 @@ def rewrite(text: str, origin: str) -> str:
     """``text`` with every PyScript CDN origin pointed at ``origin``'s /__cdn__/ (absolute,
     so a worker's blob URL resolves it too)."""
     return _ORIGINS.sub(lambda match: f"{origin}{PREFIX}{match[1]}/", text)
-
-
-def local_file(package_root: Path, file: str) -> Path | None:
-    """The file ``file`` inside an unpacked package, never outside it."""
-    target = (package_root / file).resolve()
-    root = package_root.resolve()
-    return target if root in target.parents and target.is_file() else None

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
-__all__ = ["Server", "PAGES_DIR"]
+__all__ = ["Server", "PAGES_DIR", "inside"]
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"  # package data
 _REQUIRED_PAGES = ("runner.html.j2", "upstream.html.j2", "boot.js.j2", "boot-micropython.js.j2")
@@ -28,6 +28,15 @@ _NOWHERE = PAGES_DIR / "__not_served__"  # a path that does not exist: a 404
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("application/wasm", ".wasm")
+
+
+def inside(root: Path, relative: str) -> Path | None:
+    """``root``/``relative`` after decoding and symlinks, or None when that leaves ``root``."""
+    if "\0" in relative or "\\" in relative or relative.startswith("/"):
+        return None
+    root = root.resolve()
+    target = (root / relative).resolve()
+    return target if target == root or root in target.parents else None
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -56,13 +65,7 @@ class _Handler(SimpleHTTPRequestHandler):
         path = unquote(path.split("?", 1)[0].split("#", 1)[0], errors="strict")
         for prefix, root in self.mounts.items():
             if path.startswith(prefix):
-                relative = path[len(prefix) :]
-                if "\0" in relative or "\\" in relative or relative.startswith("/"):
-                    return str(_NOWHERE)
-                target = (root / relative).resolve()
-                if target == root or root in target.parents:
-                    return str(target)
-                return str(_NOWHERE)
+                return str(inside(root, path[len(prefix) :]) or _NOWHERE)
         return str(_NOWHERE)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
