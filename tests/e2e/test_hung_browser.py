@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from pyscript_storage_harness.config import Project
 from pyscript_storage_harness.runner import Session, run_cell
@@ -16,6 +18,27 @@ HANG = Scenario(
     time_limit=20.0,
 )
 AFTER = Scenario("after", "a cell after the hung one", (Python("result = 1 + 1"),))
+
+
+@contextmanager
+def killing_browsers(session: Session, seconds: float, which: Callable[[int], bool]) -> Iterator[list[int]]:
+    """The session's browsers are SIGKILLed ``seconds`` after each is made, as if crashed, when
+    ``which(n)`` says so for the n-th (from 0); yields how many were made."""
+    original = session.driver
+    made: list[int] = []
+
+    def driver_that_dies(*args, **kwargs):  # type: ignore[no-untyped-def]
+        driver = original(*args, **kwargs)
+        if which(len(made)):
+            threading.Timer(seconds, driver.kill_processes).start()
+        made.append(1)
+        return driver
+
+    session.driver = driver_that_dies  # type: ignore[method-assign]
+    try:
+        yield made
+    finally:
+        session.driver = original  # type: ignore[method-assign]
 
 
 def test_a_hung_browser_fails_its_cell_in_time_and_the_next_cell_runs(
@@ -35,18 +58,8 @@ def test_a_crashed_browser_fails_its_cell_with_the_reason(
     crash = Scenario(
         "crash", "the browser dies under a long step", (Python("import asyncio\nawait asyncio.sleep(60)"),)
     )
-    original = storage_session.driver
-
-    def driver_that_crashes(*args, **kwargs):  # type: ignore[no-untyped-def]
-        driver = original(*args, **kwargs)
-        threading.Timer(8.0, driver.kill_processes).start()  # as if the browser crashed
-        return driver
-
-    storage_session.driver = driver_that_crashes  # type: ignore[method-assign]
-    try:
+    with killing_browsers(storage_session, 8.0, lambda n: True):  # every attempt crashes
         cell = run_cell(storage_session, crash, storage_project)
-    finally:
-        storage_session.driver = original  # type: ignore[method-assign]
     assert cell.status == "failed" and cell.seconds < 60, (cell.seconds, cell.detail)
     assert cell.detail.strip(), "a crash must come with a reason"
     assert "step 1 (Python)" in cell.detail, cell.detail  # and says where it happened
@@ -61,21 +74,8 @@ def test_a_browser_that_breaks_once_is_replaced_and_the_cell_is_flaky(
         "a step outlives its first browser",
         (Python("import asyncio\nawait asyncio.sleep(3)"),),
     )
-    original = storage_session.driver
-    started: list[int] = []
-
-    def driver_that_breaks_once(*args, **kwargs):  # type: ignore[no-untyped-def]
-        driver = original(*args, **kwargs)
-        if not started:
-            threading.Timer(1.5, driver.kill_processes).start()  # only the first browser dies
-        started.append(1)
-        return driver
-
-    storage_session.driver = driver_that_breaks_once  # type: ignore[method-assign]
-    try:
+    with killing_browsers(storage_session, 1.5, lambda n: n == 0) as started:  # only the first dies
         cell = run_cell(storage_session, step, storage_project)
-    finally:
-        storage_session.driver = original  # type: ignore[method-assign]
     assert cell.status == "flaky" and len(started) == 2, (cell.status, cell.detail)
     assert cell.notes[0].startswith("attempt 1 was retried: its browser broke:"), cell.notes
     never = run_cell(
