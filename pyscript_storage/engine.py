@@ -101,12 +101,18 @@ class MemoryBackend:
         self.entries: dict[Key, str] = dict(entries or {})
         self.flushes: list[Batch] = []
         self.fail: str | None = None
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     async def load(self) -> dict[Key, Any]:
         return {key: decode(text) for key, text in self.entries.items()}
 
     async def flush(self, batch: Batch) -> None:
         await asyncio.sleep(0)
+        if self.closed:
+            raise StorageError("flush after close", batch.keys())
         if self.fail:
             message, self.fail = self.fail, None
             raise StorageError(message, batch.keys())

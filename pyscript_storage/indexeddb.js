@@ -164,13 +164,20 @@
     const ch = channel(name);
     if (ch) ch.postMessage({ sender, head: headJson });
   };
-  const watch = (name, onChange) => {
+  // onChange(id, head, sender) is one function for every watcher of the page: id says whose.
+  const watch = (name, onChange, id) => {
     if (typeof BroadcastChannel === "undefined") throw plain({ name: "NotSupportedError", message: "no BroadcastChannel here" });
     const listener = new BroadcastChannel(`pyscript-storage:${name}`);
-    listener.onmessage = (event) => onChange(event.data.head, event.data.sender);
+    listener.onmessage = (event) => onChange(id, event.data.head, event.data.sender);
     return listener;
   };
-  const unwatch = (listener) => listener.close();
+  const unwatch = (listener) => { listener.onmessage = null; listener.close(); };
+  // A store closed: drop the page's channel for its name (another open store of
+  // the same name makes a new one on its next announce).
+  const forget = (name) => {
+    const ch = channels.get(name);
+    if (ch) { channels.delete(name); ch.close(); }
+  };
 
-  return { open, load, flush, close, dataLoss, read, announce, watch, unwatch };
+  return { open, load, flush, close, dataLoss, read, announce, watch, unwatch, forget };
 })()

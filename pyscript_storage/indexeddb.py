@@ -24,6 +24,25 @@ DATABASE_PREFIX = "IDBMap/"
 OPEN_TIMEOUT = 10.0  # seconds an open may go unanswered before it is a StorageError (TimeoutError)
 
 _js: Any = None
+# Change notices reach Python through one proxy per interpreter, which looks up the
+# watcher by id: a proxy per store would keep the store alive after unwatch until
+# JavaScript's collector got round to it (MicroPython frees a proxy's object only then).
+_watchers: "dict[str, Callable[[str, str], None]]" = {}
+_dispatch_proxy: Any = None
+
+
+def _dispatch(watch_id: str, text: str, sender: str) -> None:
+    notice = _watchers.get(watch_id)
+    if notice is not None:  # unwatched while the notice was on its way: dropped
+        notice(text, sender)
+
+
+def _dispatcher() -> Any:
+    """The one JavaScript function that delivers change notices to their watchers."""
+    global _dispatch_proxy
+    if _dispatch_proxy is None:
+        _dispatch_proxy = jsbridge.create_proxy(_dispatch)
+    return _dispatch_proxy
 
 
 def _module() -> Any:
@@ -58,8 +77,11 @@ class IndexedDBBackend:
         self.sender = jsbridge.random_id()  # names this store's flushes in change notices
         self.data_loss: str | None = None  # the engine's report that it discarded the database
         self._db: Any = None
+        self._closed = False
 
     async def _connection(self) -> Any:
+        if self._closed:
+            raise StorageError(f"the connection to {self.database} was closed")
         if self._db is None:
             try:
                 self._db = await _module().open(self.database, int(OPEN_TIMEOUT * 1000))
@@ -112,12 +134,13 @@ class IndexedDBBackend:
             if sender != self.sender:  # not this store's own flush
                 on_change(json.loads(text))
 
-        proxy = jsbridge.create_proxy(notice)
-        listener = _module().watch(self.database, proxy)
+        watch_id = jsbridge.random_id()
+        _watchers[watch_id] = notice
+        listener = _module().watch(self.database, _dispatcher(), watch_id)
 
         def unwatch() -> None:
             _module().unwatch(listener)
-            jsbridge.release(proxy)
+            _watchers.pop(watch_id, None)
 
         return unwatch
 
@@ -147,6 +170,14 @@ class IndexedDBBackend:
             _module().announce(self.database, head, self.sender)
         except Exception:  # noqa: BLE001
             pass
+
+    def close(self) -> None:
+        """Close the database connection (and this page's notice channel); later use raises StorageError."""
+        self._closed = True
+        db, self._db = self._db, None
+        if db is not None:
+            _module().close(db)
+        _module().forget(self.database)
 
 
 def _utf16_length(text: str) -> int:

@@ -21,7 +21,6 @@ __all__ = [
     "error_text",
     "package_text",
     "random_id",
-    "release",
     "run_js",
 ]
 
@@ -51,7 +50,7 @@ def run_js(source: str) -> Any:
 
 
 def create_proxy(function: Callable[..., Any]) -> Any:
-    """A JavaScript function that calls ``function`` and stays valid until released."""
+    """A JavaScript function that calls ``function`` (kept alive as long as JavaScript holds it)."""
     if MICROPYTHON:
         import jsffi
 
@@ -59,13 +58,6 @@ def create_proxy(function: Callable[..., Any]) -> Any:
     from pyodide.ffi import create_proxy as pyodide_create_proxy
 
     return pyodide_create_proxy(function)
-
-
-def release(proxy: Any) -> None:
-    """Free a proxy made by create_proxy (MicroPython's are freed by its collector)."""
-    destroy = getattr(proxy, "destroy", None)
-    if destroy is not None and not MICROPYTHON:
-        destroy()
 
 
 def random_id() -> str:

@@ -12,7 +12,7 @@ import asyncio
 import sys
 
 from . import codec
-from .engine import Batch, WriteQueue, apply_stored, restore_failed
+from .engine import Batch, StorageError, WriteQueue, apply_stored, restore_failed
 from .jsbridge import IN_BROWSER, MICROPYTHON
 
 try:  # MicroPython has no typing module, and never evaluates annotations
@@ -53,8 +53,30 @@ class _Store:
         self.entries = entries
         self.view: dict[Any, Any] = entries  # the Storage itself, once it exists
         self.queue = WriteQueue(backend.flush, self._restore)
-
         self.listeners: list[Callable[[frozenset[Any]], object]] = []
+        self.unwatch: Callable[[], None] | None = None  # stops change notices (live=True)
+        self.closed = False
+
+    def check_open(self) -> None:
+        """Raise StorageError if the store was closed: a write now would be lost."""
+        if self.closed:
+            raise StorageError(f"store {self.name!r} is closed; open it again with storage({self.name!r})")
+
+    async def close(self) -> None:
+        """Write what is queued, then let go of the notices and the connection, even if the write fails."""
+        if self.closed:
+            return
+        try:
+            await self.queue.sync()
+        finally:
+            self.closed = True
+            self.listeners.clear()
+            unwatch, self.unwatch = self.unwatch, None
+            if unwatch is not None:
+                unwatch()
+            close: Any = getattr(self.backend, "close", None)
+            if close is not None:
+                close()
 
     async def _restore(self, failed: Batch, pending: Batch) -> None:
         await restore_failed(self.view, self.backend, failed, pending, self._raw())
@@ -85,7 +107,7 @@ class _Store:
         except Exception:  # noqa: BLE001 - a notice we cannot follow; the next one may do
             return
         pending = self.queue.pending
-        if pending.clear:
+        if pending.clear or self.closed:
             return
         keys -= set(pending.keys())
         apply_stored(self.view, stored, keys, self._raw())
@@ -103,6 +125,7 @@ class Storage(dict):  # type: ignore[type-arg]
     >>> prefs["color"] = "blue"       # queued for writing
     >>> prefs.update(count=42)        # every dict mutation is persisted
     >>> await prefs.sync()            # both are now committed
+    >>> await prefs.close()           # or: async with await storage("preferences") as prefs:
     """
 
     def __init__(self, store: _Store) -> None:
@@ -112,6 +135,7 @@ class Storage(dict):  # type: ignore[type-arg]
 
     def __setitem__(self, key: Any, value: Any) -> None:
         """Set ``key`` to ``value``, queueing the write; TypeError if it cannot be stored."""
+        self._store.check_open()
         codec.check_key(key)
         text = codec.encode(value)
         super().__setitem__(key, value)
@@ -119,11 +143,13 @@ class Storage(dict):  # type: ignore[type-arg]
 
     def __delitem__(self, key: Any) -> None:
         """Delete ``key``, queueing the deletion."""
+        self._store.check_open()
         super().__delitem__(key)
         self._store.queue.delete(key)
 
     def clear(self) -> None:
         """Remove every item, queueing one clear of the store."""
+        self._store.check_open()
         super().clear()
         self._store.queue.clear()
 
@@ -131,6 +157,7 @@ class Storage(dict):  # type: ignore[type-arg]
         """dict.update, persisted; nothing changes if any item cannot be stored."""
         if len(args) > 1:
             raise TypeError(f"update expected at most 1 argument, got {len(args)}")
+        self._store.check_open()
         other = args[0] if args else ()
         items: list[tuple[Any, Any]] = []
         if hasattr(other, "keys"):
@@ -185,6 +212,7 @@ class Storage(dict):  # type: ignore[type-arg]
 
         Usable as a decorator. ``keys`` are the keys that changed, as a frozenset.
         """
+        self._store.check_open()
         self._store.listeners.append(listener)
         return listener
 
@@ -209,7 +237,30 @@ class Storage(dict):  # type: ignore[type-arg]
         By then the dict tells the truth: each key of the refused batch that
         was not written again since has its stored value back (or is gone).
         """
+        self._store.check_open()
         await self._store.queue.sync()
+
+    @property
+    def closed(self) -> bool:
+        """True once close() has run: writes, sync() and on_change() then raise StorageError."""
+        return self._store.closed
+
+    async def close(self) -> None:
+        """Sync, then release the store's change notices and its database connection.
+
+        The dict keeps what it holds, to read; a later write, ``sync()`` or
+        ``on_change()`` raises StorageError (it would be lost). Closing twice
+        does nothing. If the final sync is refused, the store is closed anyway
+        and the StorageError is raised, as ``sync()`` raises it.
+        """
+        await self._store.close()
+
+    async def __aenter__(self: "S") -> "S":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Close on leaving ``async with await storage(name) as store:``, also on an exception."""
+        await self.close()
 
 
 DURABILITIES = ("strict", "default", "relaxed")
@@ -266,5 +317,5 @@ async def storage(
     if opened.data_loss:
         print(f"pyscript_storage: the engine discarded store {name!r}: {opened.data_loss}", file=sys.stderr)
     if live:
-        watch(store.remote_change)
+        store.unwatch = watch(store.remote_change)
     return opened

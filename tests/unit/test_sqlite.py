@@ -149,3 +149,17 @@ def test_unwritable_path_is_a_clear_error(tmp_path: Path) -> None:
     backend = SQLiteBackend("x", blocker / "sub" / "db.sqlite3")
     with pytest.raises(Exception, match="cannot open"):
         run(backend.load())
+
+
+def test_close_commits_and_releases_the_file(db_path: Path) -> None:
+    async def write_and_close() -> SQLiteBackend:
+        async with await storage("closed") as s:
+            s["kept"] = [1, 2]
+            backend = s._store.backend
+            assert isinstance(backend, SQLiteBackend)
+        return backend
+
+    backend = run(write_and_close())
+    assert backend._db is None  # the connection is closed
+    read = "import asyncio\nfrom pyscript_storage import storage\nprint(dict(asyncio.run(storage('closed'))))"
+    assert python(read, db_path) == "{'kept': [1, 2]}"

@@ -243,3 +243,64 @@ def test_data_loss_reported_by_the_backend_is_shown_and_printed(capsys: pytest.C
     s = run(storage("lost", backend=Discarded()))
     assert s.data_loss == "total: the database was corrupt"
     assert "discarded store 'lost': total: the database was corrupt" in capsys.readouterr().err
+
+
+def test_close_syncs_then_refuses_writes() -> None:
+    backend = MemoryBackend()
+
+    async def scenario() -> None:
+        s = await storage("closing", backend=backend)
+        s["queued"] = 1
+        assert not s.closed
+        await s.close()
+        assert s.closed and backend.closed
+        assert stored(backend) == {"queued": 1}  # close() wrote what was queued
+        assert s == {"queued": 1}  # still readable
+        for write in (
+            lambda: s.__setitem__("x", 1),
+            lambda: s.__delitem__("queued"),
+            s.clear,
+            lambda: s.update(x=1),
+            lambda: s.setdefault("new", 1),
+            lambda: s.pop("queued"),
+            s.popitem,
+            lambda: s.on_change(print),
+        ):
+            with pytest.raises(StorageError, match=r"store 'closing' is closed; open it again"):
+                write()
+        with pytest.raises(StorageError, match="is closed"):
+            await s.sync()
+        assert s == {"queued": 1} and stored(backend) == {"queued": 1}  # nothing changed
+        await s.close()  # twice: nothing happens
+
+    run(scenario())
+
+
+def test_close_raises_a_refused_final_sync_and_is_closed_anyway() -> None:
+    backend = MemoryBackend()
+
+    async def scenario() -> None:
+        s = await storage("refused", backend=backend)
+        s["lost"] = 1
+        backend.fail = "QuotaExceededError: no room"
+        with pytest.raises(StorageError, match="QuotaExceededError"):
+            await s.close()
+        assert s.closed and backend.closed and "lost" not in s  # the dict says what is stored
+
+    run(scenario())
+
+
+def test_async_with_closes_on_leaving_also_on_an_exception() -> None:
+    backend = MemoryBackend()
+
+    async def scenario() -> None:
+        async with await storage("block", backend=backend) as s:
+            s["inside"] = True
+        assert s.closed and stored(backend) == {"inside": True}
+        with pytest.raises(RuntimeError, match="boom"):
+            async with await storage("block", backend=MemoryBackend()) as t:
+                t["before"] = 1
+                raise RuntimeError("boom")
+        assert t.closed
+
+    run(scenario())

@@ -6,6 +6,7 @@ from .basics import BASICS
 from .faults import FAULTS, durability
 from .hostile import HOSTILE
 from .interop import INTEROP
+from .lifecycle import LIFECYCLE
 from .model import (
     BOTH,
     INTERPRETERS,
@@ -47,7 +48,16 @@ __all__ = [
 ]
 
 SCENARIOS: tuple[Scenario, ...] = (
-    BASICS + MUTATIONS + HARD_VALUES + INTEROP + SEED_EXAMPLES + SCRIPTING + FAULTS + HOSTILE + TABS
+    BASICS
+    + MUTATIONS
+    + HARD_VALUES
+    + INTEROP
+    + SEED_EXAMPLES
+    + SCRIPTING
+    + FAULTS
+    + HOSTILE
+    + TABS
+    + LIFECYCLE
 )
 
 
