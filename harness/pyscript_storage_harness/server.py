@@ -3,12 +3,17 @@
 One ``Server`` listens on several ports of 127.0.0.1 at once; each port is an
 origin of its own, so IndexedDB isolation between origins can be tested. It
 runs in daemon threads and is stopped by ``close()`` (or leaving the ``with``).
+
+``/mailbox/<name>`` holds what a page POSTs there (GET reads it back): a page
+reports through it when the harness may lose its driver meanwhile (WebKitGTK's
+WebDriver session ends when its network process dies, while the page lives on).
 """
 
 from __future__ import annotations
 
 import mimetypes
 import threading
+import time
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +29,8 @@ __all__ = ["Server", "PAGES_DIR", "inside"]
 PAGES_DIR = Path(__file__).resolve().parent / "pages"  # package data
 _REQUIRED_PAGES = ("runner.html.j2", "upstream.html.j2", "boot.js.j2", "boot-micropython.js.j2")
 _NOWHERE = PAGES_DIR / "__not_served__"  # a path that does not exist: a 404
+_MAILBOX = "/mailbox/"
+_MAILBOX_LIMIT = 1_000_000  # bytes a page may post to one name
 
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("text/javascript", ".js")
@@ -46,6 +53,7 @@ class _Handler(SimpleHTTPRequestHandler):
     immutable: tuple[str, ...]  # URL prefixes of pinned assets
     templates: Environment
     context: dict[str, Any]
+    mailbox: dict[str, str]  # name -> what a page posted, shared by every origin
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(PAGES_DIR), **kwargs)
@@ -82,7 +90,34 @@ class _Handler(SimpleHTTPRequestHandler):
         if path.startswith("/pages/"):
             self._render(path[len("/pages/") :])
             return
+        if path.startswith(_MAILBOX):
+            text = self.mailbox.get(path[len(_MAILBOX) :])
+            if text is None:
+                self.send_error(HTTPStatus.NOT_FOUND, "nothing posted under this name")
+                return
+            self._send(text.encode("utf-8"), "text/plain")
+            return
         super().do_GET()
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        path = self.path.split("?", 1)[0]
+        length = int(self.headers.get("Content-Length") or 0)
+        if not path.startswith(_MAILBOX) or not path[len(_MAILBOX) :]:
+            self.send_error(HTTPStatus.NOT_FOUND, "POST goes to /mailbox/<name> only")
+            return
+        if length > _MAILBOX_LIMIT:
+            self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"at most {_MAILBOX_LIMIT} bytes")
+            return
+        self.mailbox[path[len(_MAILBOX) :]] = self.rfile.read(length).decode("utf-8", "replace")
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.end_headers()
+
+    def _send(self, body: bytes, ctype: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _render(self, name: str) -> None:
         try:
@@ -91,12 +126,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, f"no page {name}")
             return
         body = template.render(**self.context).encode("utf-8")
-        ctype = mimetypes.guess_type(name)[0] or "text/html"
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", f"{ctype}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._send(body, mimetypes.guess_type(name)[0] or "text/html")
 
 
 class Server:
@@ -121,6 +151,7 @@ class Server:
             )
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the harness server listens on loopback only, not {host!r}")
+        self.mailbox: dict[str, str] = {}
         templates = Environment(
             loader=FileSystemLoader(PAGES_DIR), undefined=StrictUndefined, autoescape=False
         )
@@ -132,6 +163,7 @@ class Server:
                 "immutable": immutable,
                 "templates": templates,
                 "context": context,
+                "mailbox": self.mailbox,
                 **(attributes or {}),
             },
         )
@@ -143,6 +175,13 @@ class Server:
 
     def url(self, path: str, origin: int = 0) -> str:
         return self.origins[origin] + path
+
+    def wait_for_mail(self, name: str, timeout: float) -> str | None:
+        """What a page posted to /mailbox/``name``, waiting up to ``timeout`` seconds, else None."""
+        deadline = time.monotonic() + timeout
+        while name not in self.mailbox and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.mailbox.get(name)
 
     def close(self) -> None:
         for httpd in self._httpds:

@@ -24,13 +24,17 @@ def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
         yield server, tmp_path
 
 
-def get(server: Server, path: str) -> tuple[int, bytes]:
+def get(
+    server: Server, path: str, method: str = "GET", body: bytes = b"", origin: int = 0
+) -> tuple[int, bytes]:
     """A raw request: the path goes on the wire exactly as given (no client normalization)."""
-    host, port = server.origins[0].removeprefix("http://").split(":")
+    host, port = server.origins[origin].removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
-        connection.putrequest("GET", path, skip_accept_encoding=True)
-        connection.endheaders()
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        if method == "POST":
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body if method == "POST" else None)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -109,3 +113,14 @@ def test_missing_pages_are_an_immediate_error_naming_them(
     monkeypatch.setattr(server, "PAGES_DIR", tmp_path)
     with pytest.raises(FileNotFoundError, match=r"pages are missing from .*runner\.html\.j2"):
         Server({}, {}, ports=(0, 0))
+
+
+def test_the_mailbox_keeps_what_a_page_posted_for_every_origin(served: tuple[Server, Path]) -> None:
+    server, _ = served
+    assert get(server, "/mailbox/report")[0] == 404
+    assert server.wait_for_mail("report", 0.1) is None
+    assert get(server, "/mailbox/report", "POST", b'{"ok": 1}') == (204, b"")
+    assert server.wait_for_mail("report", 0.1) == '{"ok": 1}'
+    assert get(server, "/mailbox/report", origin=1) == (200, b'{"ok": 1}')
+    assert get(server, "/files/x", "POST", b"x")[0] == 404  # nothing else takes a POST
+    assert get(server, "/mailbox/", "POST", b"x")[0] == 404
