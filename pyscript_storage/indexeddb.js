@@ -64,6 +64,9 @@
           settled = true;
           // Deleted or upgraded by another connection: let it, and fail our next use clearly.
           db.onversionchange = () => { db.closedBy = "versionchange"; db.close(); };
+          // Closed by the engine, not by us: its storage process died (WebKit's network
+          // process) or the database was deleted from outside. Our next use says so.
+          db.onclose = () => { db.closedBy = db.closedBy || "lost"; };
           db.dataLoss = dataLoss;
           resolve(db);
         };
@@ -74,6 +77,8 @@
   const transaction = (db, mode, durability) => {
     if (db.closedBy === "versionchange")
       throw plain({ name: "InvalidStateError", message: "the database was deleted or upgraded by another connection; its contents here are gone (the store reopens on its next write)" });
+    if (db.closedBy === "lost")
+      throw plain({ name: "ConnectionLostError", message: "the engine closed the connection to IndexedDB (its storage process stopped?); nothing of this batch was written, and the next write opens a new connection" });
     try {
       return durability
         ? db.transaction(STORE, mode, { durability })

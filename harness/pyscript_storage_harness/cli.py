@@ -127,7 +127,8 @@ def _parser() -> argparse.ArgumentParser:
         "--soak",
         type=int,
         metavar="TRIALS",
-        help="the durability scenario with this many SIGKILL trials per engine (default 3; soak: 20+)",
+        help="the kill scenarios (durability, storage-process-crash) with this many SIGKILL trials "
+        "per engine (default 3 and 2; soak: 20+)",
     )
     run.add_argument("--wheel", type=Path, help=_WHEEL_HELP)
     _add_retries(run)
@@ -349,8 +350,10 @@ def _chosen(args: argparse.Namespace, config: Config) -> tuple[list[Project], li
     if getattr(args, "soak", None) is not None:
         if args.soak < 1:
             raise ValueError("--soak needs at least 1 trial")
-        soaked = scenarios.durability(args.soak)
-        chosen = [soaked if s.name == soaked.name else s for s in chosen]
+        soaked = {
+            s.name: s for s in (scenarios.durability(args.soak), scenarios.storage_process_crash(args.soak))
+        }
+        chosen = [soaked.get(s.name, s) for s in chosen]
     if not chosen:
         raise ValueError("no scenario matches (pyscript-storage-harness list shows them)")
     return projects, chosen

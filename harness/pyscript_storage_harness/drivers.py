@@ -230,6 +230,33 @@ class Driver(ABC):
         psutil.wait_procs(victims, timeout=10)
         return len(victims)
 
+    def kill_storage_process(self) -> str:
+        """SIGKILL the process holding this profile's IndexedDB files open; says which it was.
+
+        StepFailed when none holds them, or when the holder is the browser itself (its
+        command line names the profile): then there is no storage process to kill apart.
+        """
+        import psutil
+
+        profile = str(self.profile)
+        for process in psutil.Process().children(recursive=True):
+            try:
+                held = [f.path for f in process.open_files() if f.path.startswith(profile)]
+                if not any(_is_indexeddb_file(path) for path in held):
+                    continue
+                name = f"{process.name()} (pid {process.pid})"
+                if any(profile in arg for arg in process.cmdline()):
+                    raise StepFailed(
+                        f"the browser process itself, {name}, holds the IndexedDB files: "
+                        "this engine has no storage process apart from the browser"
+                    )
+                process.send_signal(signal.SIGKILL)
+                process.wait(10)
+                return name
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        raise StepFailed(f"no process holds IndexedDB files under {self.profile} open")
+
     def run_python(
         self, code: str, *, worker: bool = False, timeout_ms: int = 60_000, filename: str = "<step>"
     ) -> Any:
@@ -632,6 +659,12 @@ def damage_databases(profile: Path) -> list[Path]:
                 file.write(b"\xff" * min(512, size // 4))
             damaged.append(path)
     return damaged
+
+
+def _is_indexeddb_file(path: str) -> bool:
+    """A file of an engine's IndexedDB: Chromium's and WebKit's folders, Firefox's idb/."""
+    lowered = path.lower()
+    return "indexeddb" in lowered or "/idb/" in lowered
 
 
 def launcher_command(folder: Path) -> Path:

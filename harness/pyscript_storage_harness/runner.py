@@ -26,6 +26,7 @@ from .scenarios import (
     Interpreter,
     JavaScript,
     Kill,
+    KillStorage,
     Page,
     Python,
     Reload,
@@ -187,6 +188,13 @@ def browser_action(
         driver.restart()
     elif isinstance(step, Kill):
         driver.kill_and_restart(damage=step.damage)
+    elif isinstance(step, KillStorage):
+        assert session.server is not None, "session not started"
+        time.sleep(step.after)
+        killed = driver.kill_storage_process()
+        mail = session.server.wait_for_mail(step.mail, step.wait)
+        driver.notes.append(f"killed {killed}; the page's report {'came' if mail else 'never came'}")
+        driver.kill_and_restart()
     elif isinstance(step, Tab):
         driver.tab(step.index, session.url(0, interpreter=interpreter))
     elif isinstance(step, Visit):
@@ -197,7 +205,7 @@ def browser_action(
 
 def _remote_reason(scenario: Scenario, project: Project) -> str | None:
     """Why a scenario cannot pass on a remote browser, or None."""
-    if project.remote and any(isinstance(step, Kill) for step in scenario.steps):
+    if project.remote and any(isinstance(step, (Kill, KillStorage)) for step in scenario.steps):
         return "a remote browser's processes cannot be SIGKILLed from here"
     if project.connect and any(isinstance(step, Restart) for step in scenario.steps):
         return "a browser of a Playwright server has no persistent profile: nothing survives its restart"

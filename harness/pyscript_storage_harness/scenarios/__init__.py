@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .basics import BASICS
-from .faults import FAULTS, durability
+from .faults import FAULTS, durability, storage_process_crash
 from .hostile import HOSTILE
 from .interop import INTEROP
 from .lifecycle import LIFECYCLE
@@ -13,6 +13,7 @@ from .model import (
     Interpreter,
     JavaScript,
     Kill,
+    KillStorage,
     Page,
     Python,
     Reload,
@@ -34,6 +35,7 @@ __all__ = [
     "Interpreter",
     "JavaScript",
     "Kill",
+    "KillStorage",
     "Page",
     "Python",
     "Reload",
@@ -44,6 +46,7 @@ __all__ = [
     "Visit",
     "SCENARIOS",
     "durability",
+    "storage_process_crash",
     "select",
 ]
 

@@ -22,6 +22,7 @@ __all__ = [
     "Python",
     "JavaScript",
     "Kill",
+    "KillStorage",
     "Tab",
     "Reload",
     "Restart",
@@ -106,6 +107,22 @@ class Kill:
 
 
 @dataclass(frozen=True)
+class KillStorage:
+    """SIGKILL the process that holds the profile's IndexedDB files, when it is not the browser itself.
+
+    Only WebKit has one (its network process); Chromium and Firefox keep IndexedDB in the
+    browser process, and the step fails saying so. The page lives on and reports to the
+    server's mailbox under ``mail``; once that came (or ``wait`` seconds passed), the
+    browser is started again on the same profile (WebKitGTK's WebDriver session does not
+    survive the kill), for the next steps to check what is stored.
+    """
+
+    mail: str
+    after: float = 1.0  # seconds after the step starts (the page's writes are under way)
+    wait: float = 60.0
+
+
+@dataclass(frozen=True)
 class Visit:
     """Open a page (a new interpreter) on an origin (index into the server's origins).
 
@@ -117,7 +134,7 @@ class Visit:
     interpreter: Interpreter | None = None
 
 
-Step = Python | JavaScript | Reload | Restart | Kill | Tab | Visit
+Step = Python | JavaScript | Reload | Restart | Kill | KillStorage | Tab | Visit
 
 
 @dataclass(frozen=True)
