@@ -250,9 +250,10 @@ class Driver(ABC):
                         f"the browser process itself, {name}, holds the IndexedDB files: "
                         "this engine has no storage process apart from the browser"
                     )
+                sent = time.time()
                 process.send_signal(signal.SIGKILL)
                 process.wait(10)
-                return name
+                return f"{name} at {round(sent * 1000)} ms (Unix time)"
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
         raise StepFailed(f"no process holds IndexedDB files under {self.profile} open")

@@ -364,7 +364,7 @@ async def _write_through_a_crash(trial: int, rounds: int) -> None:
                 outcome = f"StorageError: {error.message}"
             except Exception as error:  # noqa: BLE001 - a hang (TimeoutError) or a bug: logged
                 outcome = f"{type(error).__name__}: {error}"
-            log.append([i, outcome, (js.performance.now() - started) / 1000])
+            log.append([i, outcome, (js.performance.now() - started) / 1000, js.Date.now()])
             await asyncio.sleep(0.05)
         await post(f"/mailbox/storage-crash-{trial}", json.dumps(log))
 
@@ -387,7 +387,7 @@ async def _after_the_crash(trial: int) -> dict[str, Any]:
     lost: list[int] = []  # batches whose sync returned, missing after the restart
     wrong: list[str] = []
     refusals: set[str] = set()
-    for i, outcome, seconds in log:
+    for i, outcome, seconds, _ in log:
         there = sum(f"{trial}-{i}-{part}" in stored for part in "abc")
         if there not in (0, 3):
             wrong.append(f"batch {i} ({outcome}) half-written: {there} of 3 keys")
@@ -400,7 +400,7 @@ async def _after_the_crash(trial: int) -> dict[str, Any]:
             refusals.add(outcome.split(" (refused batch")[0])
             if not outcome.startswith("StorageError"):
                 wrong.append(f"batch {i}: not a StorageError: {outcome}")
-    refused = [i for i, outcome, _ in log if outcome != "ok"]
+    refused = [i for i, outcome, *_ in log if outcome != "ok"]
     assert refused, "no sync was refused: the kill came after the writes (or killed nothing)"
     # Seen in WebKit on MicroPython pages only (3 of 48 trials; 0 of 67 on Pyodide, 0 of 20
     # with raw IndexedDB on a MicroPython page): the one or two batches acknowledged last
@@ -414,7 +414,11 @@ async def _after_the_crash(trial: int) -> dict[str, Any]:
     await store.sync()
     notes = sorted(refusals)
     if last_lost:
-        notes.append(f"LOST: batches {lost}, the last acknowledged before the kill, are not stored")
+        acked = {i: at for i, _, _, at in log}
+        notes.append(
+            f"LOST: batches {lost}, the last acknowledged before the kill, are not stored "
+            f"(their syncs returned at {[acked[i] for i in lost]} ms, Unix time)"
+        )
     return {
         "figures": {
             "storage-process kills": 1,
