@@ -2,15 +2,17 @@
 
     python -m benchmarks.chromium_discards                # 60 trials per setting
     python -m benchmarks.chromium_discards --trials 20 --json reports/discards.json
+    python -m benchmarks.chromium_discards --trials 100 --setting "leveldb + mirror bucket, writes in flight"
 
 After a SIGKILL, Chromium (LevelDB backing store) sometimes deletes the whole
 origin's IndexedDB on the next start ("checksum mismatch"). This runs the
 durability scenario (write 200 keys, sync, SIGKILL, start again, count) in the
-config's Chromium project three ways, one after the other in one session:
+config's Chromium project four ways, one after the other in one session:
 
   leveldb, writes in flight   the suite's scenario: 5 batches being written at the kill
   leveldb, idle at the kill   every batch synced, then 1 s with nothing written
   sqlite, writes in flight    Chromium's SQLite backing store (--enable-features=IdbSqliteBackingStore)
+  leveldb + mirror bucket     the first, with storage(name, mirror=True): a copy in a Storage Bucket
 
 and prints, per setting, trials, databases discarded (with Chromium's reasons)
 and synced keys lost. A figure to record, never a timed test: discards are rare
@@ -42,10 +44,11 @@ from pyscript_storage_harness.wheel import Wheel, prepare
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
 
 SQLITE_FLAG = "--enable-features=IdbSqliteBackingStore"
-SETTINGS = (  # name, idle at the kill, extra Chromium arguments
-    ("leveldb, writes in flight", False, ()),
-    ("leveldb, idle at the kill", True, ()),
-    ("sqlite, writes in flight", False, (SQLITE_FLAG,)),
+SETTINGS = (  # name, idle at the kill, extra Chromium arguments, storage(mirror=)
+    ("leveldb, writes in flight", False, (), False),
+    ("leveldb, idle at the kill", True, (), False),
+    ("sqlite, writes in flight", False, (SQLITE_FLAG,), False),
+    ("leveldb + mirror bucket, writes in flight", False, (), True),
 )
 
 
@@ -69,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default="chromium", help="the config's Chromium project")
     parser.add_argument("--config", type=Path, default=REPO_CONFIG, help="the harness config to use")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    names = [setting[0] for setting in SETTINGS]
+    parser.add_argument("--setting", action="append", choices=names, metavar="NAME",
+                        help=f"only this setting (repeatable): {'; '.join(names)}")  # fmt: skip
     args = parser.parse_args(argv)
     if args.trials < 1:
         parser.error("--trials needs at least 1")
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
         wheel = prepare(None, Path(tmp))
         assets.ensure(assets.PYODIDE)
-        rows = _measure(config, project, wheel, args.trials, console)
+        rows = _measure(config, project, wheel, args.trials, console, args.setting or [])
     _print(rows, console)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -89,16 +95,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _measure(
-    config: Config, project: Project, wheel: Wheel, trials: int, console: Console
+    config: Config, project: Project, wheel: Wheel, trials: int, console: Console, only: list[str]
 ) -> list[dict[str, Any]]:
     """Each setting's durability cell, in one session; a row of figures per setting."""
     rows = []
     with Session(config, wheel) as session:
-        for name, idle, extra in SETTINGS:
+        for name, idle, extra, mirror in SETTINGS:
+            if only and name not in only:
+                continue
             browser = dataclasses.replace(project, args=(*project.args, *extra))
             # about 4-6 s a trial on a 2-core machine
             with console.status(f"{name}: {trials} trials (a few seconds each)..."):
-                cell = run_cell(session, durability(trials, idle=idle), browser)
+                cell = run_cell(session, durability(trials, idle=idle, mirror=mirror), browser)
             discarded = cell.figures.get("databases discarded by the engine", 0)
             done = f"{name}: {cell.status} in {cell.seconds:.0f} s, {discarded} discarded"
             console.print(done, highlight=False)
@@ -110,6 +118,7 @@ def _measure(
                 "discarded": cell.figures.get("databases discarded by the engine", 0),
                 "synced keys written": cell.figures.get("synced keys written", 0),
                 "synced keys lost": cell.figures.get("synced keys lost", 0),
+                "restored from the mirror": cell.figures.get("databases restored from the mirror", 0),
                 "synced keys lost with a discarded database (at least)": cell.figures.get(
                     "synced keys lost with a discarded database (at least)", 0
                 ),
@@ -124,7 +133,8 @@ def _measure(
 
 def _print(rows: list[dict[str, Any]], console: Console) -> None:
     table = Table(title=f"Chromium databases discarded after SIGKILL ({rows[0]['version']})")
-    columns = ("setting", "store", "trials", "discarded", "rate", "keys lost: partly / with a discard")
+    columns = ("setting", "store", "trials", "discarded", "rate", "restored from the mirror",
+               "keys lost: partly / with a discard")  # fmt: skip
     for column in (*columns, "reasons", "cell"):
         table.add_column(column)
     for row in rows:
@@ -135,6 +145,7 @@ def _print(rows: list[dict[str, Any]], console: Console) -> None:
             str(row["trials"]),
             str(row["discarded"]),
             rate,
+            str(row["restored from the mirror"]),
             f"{row['synced keys lost']} / {row['synced keys lost with a discarded database (at least)']}+",
             "; ".join(row["reasons"]) or "-",
             row["status"],

@@ -18,7 +18,7 @@
   // never unblocks, an engine that never answers) is a TimeoutError. A
   // database that exists without the store (made by other code) is upgraded
   // to add it; if another connection holds it open, that is a BlockedError.
-  const open = (name, ms = 10000) =>
+  const open = (name, ms = 10000, factory = globalThis.indexedDB) =>
     new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error) => { if (!settled) { settled = true; reject(plain(error)); } };
@@ -29,9 +29,9 @@
       const attempt = (version) => {
         let request;
         try {
-          if (typeof indexedDB === "undefined" || !indexedDB)
+          if (!factory)
             throw { name: "NotSupportedError", message: "IndexedDB is not available in this context" };
-          request = version ? indexedDB.open(name, version) : indexedDB.open(name);
+          request = version ? factory.open(name, version) : factory.open(name);
         } catch (error) {
           clearTimeout(timer);
           fail(error);
@@ -138,6 +138,52 @@
       }
     });
 
+  // The mirror: the same database in a Storage Bucket of its own (Chromium), which
+  // has its own backing store, so a crash that makes Chromium discard one leaves the
+  // other. false where the engine has no Storage Buckets (Pyodide would see null as jsnull).
+  const MIRROR_BUCKET = "pyscript-storage-mirror";
+  const openMirror = async (name, ms = 10000) => {
+    if (typeof navigator === "undefined" || !navigator.storageBuckets) return false;
+    let bucket;
+    try {
+      bucket = await navigator.storageBuckets.open(MIRROR_BUCKET, { durability: "strict" });
+    } catch (error) {
+      throw plain(error);
+    }
+    return open(name, ms, bucket.indexedDB);
+  };
+
+  const count = (db) =>
+    new Promise((resolve, reject) => {
+      const tx = transaction(db, "readonly");
+      const request = tx.objectStore(STORE).count();
+      tx.oncomplete = () => resolve(request.result);
+      tx.onabort = tx.onerror = () => reject(plain(tx.error));
+    });
+
+  // Make `target` hold exactly what `source` holds, in one transaction; the entry count.
+  const copyAll = (source, target, durability) =>
+    new Promise((resolve, reject) => {
+      const tx = transaction(source, "readonly");
+      const keys = tx.objectStore(STORE).getAllKeys();
+      const values = tx.objectStore(STORE).getAll();
+      tx.onabort = tx.onerror = () => reject(plain(tx.error));
+      tx.oncomplete = () => {
+        let write;
+        try {
+          write = transaction(target, "readwrite", durability);
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        const store = write.objectStore(STORE);
+        store.clear();
+        keys.result.forEach((key, i) => store.put(values.result[i], key));
+        write.oncomplete = () => resolve(keys.result.length);
+        write.onabort = () => reject(plain(write.error || { name: "AbortError", message: "copy aborted" }));
+      };
+    });
+
   const close = (db) => db.close();
   const dataLoss = (db) => db.dataLoss || "";
 
@@ -184,5 +230,5 @@
     if (ch) { channels.delete(name); ch.close(); }
   };
 
-  return { open, load, flush, close, dataLoss, read, announce, watch, unwatch, forget };
+  return { open, openMirror, count, copyAll, load, flush, close, dataLoss, read, announce, watch, unwatch, forget };
 })()

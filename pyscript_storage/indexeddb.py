@@ -71,12 +71,16 @@ def _pairs(keys: list[Any], values: list[Any]) -> list[tuple[Any, Any]]:
 class IndexedDBBackend:
     """One IndexedDB database holding one store's entries."""
 
-    def __init__(self, name: str, durability: str = "strict") -> None:
+    def __init__(self, name: str, durability: str = "strict", mirror: bool = False) -> None:
+        """``mirror``: also write every batch to a copy in a Storage Bucket of its own (see _open_mirror)."""
         self.database = DATABASE_PREFIX + name
         self.durability = durability
         self.sender = jsbridge.random_id()  # names this store's flushes in change notices
         self.data_loss: str | None = None  # the engine's report that it discarded the database
+        self.mirror = mirror  # still asked for: off once the engine has no buckets or the copy failed
+        self.mirrored = False  # the open connection has a mirror beside it
         self._db: Any = None
+        self._mirror_db: Any = None
         self._closed = False
 
     async def _connection(self) -> Any:
@@ -87,8 +91,55 @@ class IndexedDBBackend:
                 self._db = await _module().open(self.database, int(OPEN_TIMEOUT * 1000))
             except Exception as error:
                 raise _storage_error(error) from None
-            self.data_loss = str(_module().dataLoss(self._db)) or self.data_loss
+            discarded = str(_module().dataLoss(self._db))  # on this open
+            self.data_loss = discarded or self.data_loss
+            if self.mirror:
+                await self._open_mirror(self._db, discarded)
         return self._db
+
+    async def _open_mirror(self, db: Any, discarded: str) -> None:
+        """Open the mirror, and make whichever copy the engine did not discard the truth.
+
+        Chromium discards a whole backing store it finds torn after a crash, and each
+        Storage Bucket has its own: a flush commits to the default bucket, then to the
+        mirror, so at most one of them has a write in flight at any kill. On open: the
+        primary discarded, it is rebuilt from the mirror; otherwise the mirror is made
+        equal to the primary if it was discarded, is new, or holds another number of
+        entries (a writer without a mirror, such as upstream PyScript, changed the
+        primary). The other engines have no Storage Buckets, and need none.
+        """
+        if self._mirror_db is not None:  # the primary was opened again: so is the mirror
+            _module().close(self._mirror_db)
+            self._mirror_db = None
+        try:
+            mirror = await _module().openMirror(self.database, int(OPEN_TIMEOUT * 1000))
+        except Exception as error:  # noqa: BLE001 - the primary still works: go on without
+            self._mirror_failed("cannot open it", error)
+            return
+        if mirror is False:  # no Storage Buckets here
+            self.mirror = False
+            return
+        try:
+            if discarded:
+                restored = int(await _module().copyAll(mirror, db, self.durability))
+                self.data_loss = f"{discarded} ({restored} entries restored from the mirror bucket)"
+            elif str(_module().dataLoss(mirror)) or int(await _module().count(mirror)) != int(
+                await _module().count(db)
+            ):
+                await _module().copyAll(db, mirror, self.durability)
+        except Exception as error:  # noqa: BLE001
+            _module().close(mirror)
+            self._mirror_failed("cannot bring it up to date", error)
+            return
+        self._mirror_db, self.mirrored = mirror, True
+
+    def _mirror_failed(self, what: str, error: Exception) -> None:
+        import sys
+
+        self.mirror = self.mirrored = False
+        self._mirror_db = None
+        print(f"pyscript_storage: mirror of {self.database}: {what} ({jsbridge.error_text(error)}); "
+              "writing without it", file=sys.stderr)  # fmt: skip
 
     async def load(self) -> dict[Key, Any]:
         db = await self._connection()
@@ -147,6 +198,7 @@ class IndexedDBBackend:
     async def flush(self, batch: Batch) -> None:
         db = await self._connection()
         texts = list(batch.puts.values())
+        body = "".join(texts)
         head = json.dumps(  # ASCII-only JSON: lone surrogates in keys cross as escapes
             {
                 "clear": batch.clear,
@@ -156,7 +208,7 @@ class IndexedDBBackend:
             }
         )
         try:
-            await _module().flush(db, head, "".join(texts), self.durability)
+            await _module().flush(db, head, body, self.durability)
         except Exception as error:
             # Firefox refuses every later write on a connection whose transaction
             # aborted for quota: the next flush (or load) opens a fresh one.
@@ -166,6 +218,13 @@ class IndexedDBBackend:
             except Exception:  # noqa: BLE001 - already closed
                 pass
             raise _storage_error(error, batch.keys()) from None
+        if self._mirror_db is not None:  # after the primary's commit: never both in flight
+            try:
+                await _module().flush(self._mirror_db, head, body, self.durability)
+            except Exception as error:  # noqa: BLE001 - the batch is committed; the copy is behind
+                mirror, self._mirror_db = self._mirror_db, None
+                _module().close(mirror)
+                self._mirror_failed("a batch was refused", error)
         try:  # committed: tell the origin's other pages (a notice lost is no write lost)
             _module().announce(self.database, head, self.sender)
         except Exception:  # noqa: BLE001
@@ -174,9 +233,10 @@ class IndexedDBBackend:
     def close(self) -> None:
         """Close the database connection (and this page's notice channel); later use raises StorageError."""
         self._closed = True
-        db, self._db = self._db, None
-        if db is not None:
-            _module().close(db)
+        for db in (self._db, self._mirror_db):
+            if db is not None:
+                _module().close(db)
+        self._db = self._mirror_db = None
         _module().forget(self.database)
 
 

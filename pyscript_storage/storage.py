@@ -266,12 +266,12 @@ class Storage(dict):  # type: ignore[type-arg]
 DURABILITIES = ("strict", "default", "relaxed")
 
 
-def open_backend(name: str, durability: str = "strict") -> "Backend":
-    """The backend for the store ``name`` on this interpreter."""
+def open_backend(name: str, durability: str = "strict", mirror: bool = False) -> "Backend":
+    """The backend for the store ``name`` on this interpreter (``mirror``: IndexedDB only)."""
     if IN_BROWSER:
         from .indexeddb import IndexedDBBackend
 
-        return IndexedDBBackend(name, durability)
+        return IndexedDBBackend(name, durability, mirror)
     from .sqlite import SQLiteBackend
 
     return SQLiteBackend(name)
@@ -283,6 +283,7 @@ async def storage(
     *,
     durability: str = "strict",
     live: bool = False,
+    mirror: bool = False,
     backend: "Backend | None" = None,
 ) -> "S":
     """Open (or create) the persistent store ``name``; contents are loaded at once.
@@ -294,8 +295,11 @@ async def storage(
     "default" (the engine's choice; upstream PyScript's). ``live=True``
     keeps the dict up to date with what other pages and workers of the origin
     commit to the store (a BroadcastChannel notice after each of their
-    flushes; see ``Storage.on_change``). ``backend`` overrides where entries
-    live (tests use MemoryBackend).
+    flushes; see ``Storage.on_change``). ``mirror=True`` (Chromium) also
+    writes every batch to a copy in a Storage Bucket of its own, and rebuilds
+    the store from it when Chromium discarded the database after a crash
+    (see ``data_loss``); engines without Storage Buckets ignore it.
+    ``backend`` overrides where entries live (tests use MemoryBackend).
 
     >>> settings = await storage("app-settings")
     """
@@ -308,7 +312,7 @@ async def storage(
     if durability not in DURABILITIES:
         raise ValueError(f"durability must be one of {DURABILITIES}, not {durability!r}")
     full_name = f"@pyscript/{name}"
-    backend = backend or open_backend(full_name, durability)
+    backend = backend or open_backend(full_name, durability, mirror)
     watch: Any = getattr(backend, "watch", None)
     if live and watch is None:
         raise ValueError("live=True needs a browser: this backend has no change notices")

@@ -131,7 +131,7 @@ UNSYNCED_BATCHES = 5  # per trial, each of UNSYNCED_KEYS keys, in flight when th
 UNSYNCED_KEYS = 50
 
 
-def _write(trial: int, idle: bool) -> Python:
+def _write(trial: int, idle: bool, mirror: bool = False) -> Python:
     # idle: the batches are synced too, and nothing is written for a second before the kill
     idle_code = "await s.sync(); await asyncio.sleep(1)" if idle else ""
     written = SYNCED_KEYS + (UNSYNCED_BATCHES * UNSYNCED_KEYS if idle else 0)
@@ -139,7 +139,7 @@ def _write(trial: int, idle: bool) -> Python:
         f"""
         import asyncio
         from pyscript_storage import storage
-        s = await storage("durable")
+        s = await storage("durable", mirror={mirror})
         # The first trial this database has seen: after an engine wiped it, a later one.
         s["first trial"] = s.get("first trial", {trial})
         for i in range({SYNCED_KEYS}):
@@ -155,11 +155,11 @@ def _write(trial: int, idle: bool) -> Python:
     )
 
 
-def _count(trial: int, idle: bool) -> Python:
+def _count(trial: int, idle: bool, mirror: bool = False) -> Python:
     return Python(
         f"""
         from pyscript_storage import storage
-        s = await storage("durable")
+        s = await storage("durable", mirror={mirror})
         if "first trial" not in s and not any(key.startswith("t") for key in s):
             # Nothing of any trial is left: the engine discarded the whole database on
             # restart (Chromium deletes a backing store it finds damaged after a crash).
@@ -200,23 +200,26 @@ def _count(trial: int, idle: bool) -> Python:
             assert not half, f"half-written batches after SIGKILL: {{counts}}"
             result = {{"figures": {{
                 "synced keys lost": len(lost),
-                "databases discarded by the engine": 0,
+                # discarded, then rebuilt from the mirror bucket (mirror=True): nothing lost
+                "databases discarded by the engine": int(bool(s.data_loss)),
+                "databases restored from the mirror": int(bool(s.data_loss)),
                 "unsynced batches all there": sum(c == {UNSYNCED_KEYS} for c in counts),
                 "unsynced batches all absent": sum(c == 0 for c in counts),
-            }}}}
+            }}, "notes": [f"trial {trial}: {REASON}{{s.data_loss}}"] if s.data_loss else []}}
         """
     )
 
 
-def durability(trials: int = 3, idle: bool = False) -> Scenario:
+def durability(trials: int = 3, idle: bool = False, mirror: bool = False) -> Scenario:
     """The SIGKILL scenario with ``trials`` rounds of write, kill, count.
 
     ``idle``: every batch is synced and a second passes with nothing written before
-    the kill (benchmarks/chromium_discards.py compares the two).
+    the kill; ``mirror``: the store is opened with mirror=True (benchmarks/chromium_discards.py
+    compares them).
     """
     steps: list[Step] = []
     for trial in range(trials):
-        steps += [_write(trial, idle), Kill(), _count(trial, idle)]
+        steps += [_write(trial, idle, mirror), Kill(), _count(trial, idle, mirror)]
     return Scenario(
         "durability",
         f"{trials} x (write {SYNCED_KEYS} keys, sync, SIGKILL the browser, start it again): "
@@ -330,6 +333,46 @@ _AFTER_RECOVERY = Python(
     assert s["after"] == "written after the damage" and s.data_loss is None, (len(s), s.data_loss)
     """
 )
+
+
+async def _mirrored_before_damage(keys: int) -> None:
+    from pyscript_storage import Storage, storage
+
+    s: Storage = await storage("mirrored", mirror=True)
+    for i in range(keys):
+        s[f"k{i}"] = {"i": i, "pad": "x" * 200}
+    await s.sync()
+
+
+async def _mirrored_after_damage(keys: int) -> dict[str, Any]:
+    """Chromium discards the damaged default bucket's database: rebuilt from the mirror."""
+    import js
+
+    from pyscript_storage import Storage, storage
+
+    s: Storage = await storage("mirrored", mirror=True)
+    expected = {f"k{i}": {"i": i, "pad": "x" * 200} for i in range(keys)}
+    assert dict(s.items()) == expected, f"{len(s)} of {keys} keys; data_loss: {s.data_loss}"
+    buckets = bool(js.eval("typeof navigator !== 'undefined' && !!navigator.storageBuckets"))
+    if buckets:  # Chromium: the damage made it discard the primary, and the store says so
+        assert s.data_loss and f"({keys} entries restored from the mirror bucket)" in s.data_loss, s.data_loss
+    else:  # Firefox and WebKit keep their SQLite files' readable records: nothing discarded
+        assert s.data_loss is None, s.data_loss
+    s["after"] = "written after the damage"
+    await s.sync()
+    restored = int(bool(buckets))
+    return {
+        "figures": {"databases restored from the mirror": restored, "synced keys lost": 0},
+        "notes": [f"data_loss: {s.data_loss}"] if s.data_loss else [],
+    }
+
+
+async def _mirrored_after_reload(keys: int) -> None:
+    from pyscript_storage import Storage, storage
+
+    s: Storage = await storage("mirrored", mirror=True)
+    assert s.data_loss is None and len(s) == keys + 1 and s["after"] == "written after the damage"
+
 
 CRASH_TRIALS = 2  # storage-process kills per cell (--soak N: N)
 CRASH_ROUNDS = 60  # batches of 3 keys each page writes and syncs, about 3 s in all
@@ -458,6 +501,20 @@ def storage_process_crash(trials: int = CRASH_TRIALS) -> Scenario:
 FAULTS: tuple[Scenario, ...] = (
     durability(),
     storage_process_crash(),
+    Scenario(
+        "mirror",
+        "storage(name, mirror=True): the default bucket's IndexedDB files damaged while the browser "
+        "is dead; Chromium discards that database and the store rebuilds it from the mirror bucket "
+        "with every synced key (data_loss says so); engines without Storage Buckets ignore it",
+        (
+            Python.call(_mirrored_before_damage, DAMAGED_KEYS),
+            Kill(damage=True),
+            Python.call(_mirrored_after_damage, DAMAGED_KEYS),
+            Reload(),
+            Python.call(_mirrored_after_reload, DAMAGED_KEYS),
+        ),
+        interpreters=BOTH,
+    ),
     Scenario(
         "damaged-files",
         "the engine's IndexedDB files damaged while the browser is dead (as a write torn by a "
