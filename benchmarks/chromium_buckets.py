@@ -18,7 +18,6 @@ changes the kill's timing), so the trials run on Pyodide.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -29,12 +28,11 @@ from rich.console import Console
 from rich.table import Table
 
 from pyscript_storage_harness import assets
-from pyscript_storage_harness.config import load
 from pyscript_storage_harness.runner import Session, run_cell
 from pyscript_storage_harness.scenarios import JavaScript, Kill, Python, Scenario, Step
 from pyscript_storage_harness.wheel import prepare
 
-from .chromium_discards import REPO_CONFIG
+from .chromium_discards import chromium_parser, chromium_project
 
 SYNCED_BATCHES, KEYS_PER_BATCH = 20, 10
 
@@ -109,20 +107,10 @@ def _scenario(trials: int) -> Scenario:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.chromium_buckets", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--trials", type=int, default=60, help="SIGKILL trials (default 60)")
-    parser.add_argument("--engine", default="chromium", help="the config's Chromium project")
-    parser.add_argument("--config", type=Path, default=REPO_CONFIG, help="the harness config to use")
-    parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    parser = chromium_parser("python -m benchmarks.chromium_buckets", __doc__, "SIGKILL trials")
     args = parser.parse_args(argv)
-    if args.trials < 1:
-        parser.error("--trials needs at least 1")
+    config, project = chromium_project(parser, args)
     console = Console()
-    config = load(args.config)
-    project = config.project(args.engine)
-    if project.engine != "chromium":
-        parser.error(f"{args.engine} is a {project.engine} project; Storage Buckets are Chromium's")
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
         wheel = prepare(None, Path(tmp))
         assets.ensure(assets.PYODIDE)

@@ -65,24 +65,37 @@ def _reasons(cell: Cell) -> list[str]:
     return [note.split(REASON, 1)[1] for note in cell.notes if REASON in note]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.chromium_discards", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--trials", type=int, default=60, help="SIGKILL trials per setting (default 60)")
+def chromium_parser(prog: str, doc: str | None, trials: str) -> argparse.ArgumentParser:
+    """The options the Chromium kill benchmarks share: --trials, --engine, --config, --json."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--trials", type=int, default=60, help=f"{trials} (default 60)")
     parser.add_argument("--engine", default="chromium", help="the config's Chromium project")
     parser.add_argument("--config", type=Path, default=REPO_CONFIG, help="the harness config to use")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
-    names = [setting[0] for setting in SETTINGS]
-    parser.add_argument("--setting", action="append", choices=names, metavar="NAME",
-                        help=f"only this setting (repeatable): {'; '.join(names)}")  # fmt: skip
-    args = parser.parse_args(argv)
+    return parser
+
+
+def chromium_project(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Config, Project]:
+    """The config and its Chromium project the options name; a usage error otherwise."""
     if args.trials < 1:
         parser.error("--trials needs at least 1")
-    console = Console()
     config = load(args.config)
     project = config.project(args.engine)
     if project.engine != "chromium":
         parser.error(f"{args.engine} is a {project.engine} project; this measures Chromium")
+    return config, project
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = chromium_parser("python -m benchmarks.chromium_discards", __doc__, "SIGKILL trials per setting")
+    names = [setting[0] for setting in SETTINGS]
+    parser.add_argument("--setting", action="append", choices=names, metavar="NAME",
+                        help=f"only this setting (repeatable): {'; '.join(names)}")  # fmt: skip
+    args = parser.parse_args(argv)
+    config, project = chromium_project(parser, args)
+    console = Console()
     with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
         wheel = prepare(None, Path(tmp))
         assets.ensure(assets.PYODIDE)
