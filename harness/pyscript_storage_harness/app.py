@@ -295,6 +295,11 @@ class AppPage:
     def engine_version(self) -> str:
         return self.driver.version
 
+    @property
+    def fixed_storage(self) -> bool:
+        """True when the pages run pyscript_storage in place of PyScript's own storage."""
+        return bool(self.server.fixed_storage)
+
     # -- pages ------------------------------------------------------------------------
 
     def open(self, path: str = "index.html", origin: int | None = None) -> None:

@@ -8,6 +8,7 @@ folder outside the checkout, with nothing of the checkout on its path.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -214,7 +215,10 @@ def test_the_todo_example_runs_from_a_copy_in_every_engine_on_both_interpreters(
     started = time.monotonic()
     done = new_user.run("pytest", "-q", "-p", "no:cacheprovider", str(todo), timeout=1800)
     assert done.returncode == 0, done.stdout[-8000:]
-    assert "24 passed" in done.stdout, done.stdout[-3000:]  # four tests x three engines x two interpreters
+    # four tests x three engines x two interpreters; a crash cell may be an expected failure,
+    # when PyScript's own storage lost a write its sync() had returned for (see the example)
+    passed = re.search(r"(\d+) passed(?:, (\d+) xfailed)?", done.stdout)
+    assert passed and int(passed[1]) + int(passed[2] or 0) == 24, done.stdout[-3000:]
     print(f"todo example: {time.monotonic() - started:.1f} s")
     # The same app on the fixed storage (the module in place of PyScript's pyscript.storage).
     fixed = new_user.run(

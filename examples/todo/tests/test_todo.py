@@ -31,7 +31,11 @@ def test_items_survive_reload_restart_and_a_crash(storage_app: AppPage) -> None:
     storage_app.restart()
     assert shown(storage_app) == ["milk", "bread"]
     add(storage_app, "eggs", 3)
-    storage_app.kill()  # SIGKILL after the sync: nothing saved is lost
+    storage_app.kill()  # SIGKILL after the sync: nothing saved is lost...
+    if not storage_app.fixed_storage and shown(storage_app) == ["milk", "bread"]:
+        # ...except with PyScript's own storage, whose sync() resolves once each write
+        # request succeeded, before its transaction commits (--storage-app-fixed: ours)
+        pytest.xfail("PyScript's storage lost a write its sync() had returned for, at the kill")
     assert shown(storage_app) == ["milk", "bread", "eggs"]
     assert storage_app.stores() == {
         "todo": {
