@@ -9,6 +9,8 @@ raw IndexedDB, a PyScript page times upstream's storage (same Python text).
 Every run uses a fresh store. Prints medians and the ratios ours/raw (lower is
 better, 1.0 is the floor) and upstream/ours (how many times faster ours is;
 below 1.0 ours is slower). "ours relaxed" is ours with durability="relaxed";
+"ours mirror" is ours with mirror=True (in Chromium a second commit to a
+Storage Bucket; elsewhere ours), and "mirror/ours" what that costs;
 "ours mpy" is ours on MicroPython (same Python text), and "mpy/ours" how its
 time compares with ours on Pyodide. "boot" is a page load until Python runs
 steps, per interpreter.
@@ -42,8 +44,9 @@ REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
 
 # ours-relaxed: ours with durability="relaxed", the same promise upstream's
 # "default" gives in Chromium; it shows what the "strict" default costs.
-IMPLEMENTATIONS = ("ours", "ours-relaxed", "upstream", "raw", "ours-mpy")
-OPTIONS = {"ours-relaxed": ', durability="relaxed"'}
+# ours-mirror: ours with mirror=True (Chromium's copy in a Storage Bucket; elsewhere the same as ours).
+IMPLEMENTATIONS = ("ours", "ours-relaxed", "ours-mirror", "upstream", "raw", "ours-mpy")
+OPTIONS = {"ours-relaxed": ', durability="relaxed"', "ours-mirror": ", mirror=True"}
 
 
 def _time(driver: Driver, workload: Workload, implementation: str, store: str) -> float:
@@ -71,7 +74,7 @@ def _bench_engine(
                     if run:
                         boots[interpreter].append(time.monotonic() - started)
         pages: tuple[tuple[Page, Interpreter, tuple[str, ...]], ...] = (
-            ("runner", "pyodide", ("ours", "ours-relaxed", "raw")),
+            ("runner", "pyodide", ("ours", "ours-relaxed", "ours-mirror", "raw")),
             ("upstream", "pyodide", ("upstream",)),
             ("runner", "micropython", ("ours-mpy",)),
         )
@@ -111,12 +114,14 @@ def _print(engine: str, result: dict[str, Any], console: Console) -> None:
         "workload",
         "ours",
         "ours relaxed",
+        "ours mirror",
         "upstream",
         "raw IDB",
         "ours mpy",
         "ours/raw",
         "upstream/ours",
         "upstream/relaxed",
+        "mirror/ours",
         "mpy/ours",
     )
     for column in columns:
@@ -130,6 +135,7 @@ def _print(engine: str, result: dict[str, Any], console: Console) -> None:
             (_ratio(m["ours"], m["raw"]), "{:.2f}x"),
             (_ratio(m["upstream"], m["ours"]), "{:.1f}x"),
             (_ratio(m["upstream"], m["ours-relaxed"]), "{:.1f}x"),
+            (_ratio(m["ours-mirror"], m["ours"]), "{:.2f}x"),
             (_ratio(m["ours-mpy"], m["ours"]), "{:.2f}x"),
         )
         table.add_row(workload, *cells, *(form.format(r) if r else "-" for r, form in ratios))
