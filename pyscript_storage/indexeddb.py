@@ -78,7 +78,6 @@ class IndexedDBBackend:
         self.sender = jsbridge.random_id()  # names this store's flushes in change notices
         self.data_loss: str | None = None  # the engine's report that it discarded the database
         self.mirror = mirror  # still asked for: off once the engine has no buckets or the copy failed
-        self.mirrored = False  # the open connection has a mirror beside it
         self._db: Any = None
         self._mirror_db: Any = None
         self._closed = False
@@ -96,6 +95,11 @@ class IndexedDBBackend:
             if self.mirror:
                 await self._open_mirror(self._db, discarded)
         return self._db
+
+    @property
+    def mirrored(self) -> bool:
+        """The open connection has a mirror beside it."""
+        return self._mirror_db is not None
 
     async def _open_mirror(self, db: Any, discarded: str) -> None:
         """Open the mirror, and make whichever copy the engine did not discard the truth.
@@ -128,15 +132,17 @@ class IndexedDBBackend:
             ):
                 await _module().copyAll(db, mirror, self.durability)
         except Exception as error:  # noqa: BLE001
-            _module().close(mirror)
-            self._mirror_failed("cannot bring it up to date", error)
+            self._mirror_failed("cannot bring it up to date", error, mirror)
             return
-        self._mirror_db, self.mirrored = mirror, True
+        self._mirror_db = mirror
 
-    def _mirror_failed(self, what: str, error: Exception) -> None:
+    def _mirror_failed(self, what: str, error: Exception, opened: Any = None) -> None:
+        """Go on without the mirror (closing ``opened``, its connection, if any), and say why."""
         import sys
 
-        self.mirror = self.mirrored = False
+        if opened is not None:
+            _module().close(opened)
+        self.mirror = False
         self._mirror_db = None
         print(f"pyscript_storage: mirror of {self.database}: {what} ({jsbridge.error_text(error)}); "
               "writing without it", file=sys.stderr)  # fmt: skip
@@ -222,9 +228,7 @@ class IndexedDBBackend:
             try:
                 await _module().flush(self._mirror_db, head, body, self.durability)
             except Exception as error:  # noqa: BLE001 - the batch is committed; the copy is behind
-                mirror, self._mirror_db = self._mirror_db, None
-                _module().close(mirror)
-                self._mirror_failed("a batch was refused", error)
+                self._mirror_failed("a batch was refused", error, self._mirror_db)
         try:  # committed: tell the origin's other pages (a notice lost is no write lost)
             _module().announce(self.database, head, self.sender)
         except Exception:  # noqa: BLE001
