@@ -20,19 +20,15 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from pyscript_storage_harness import assets
 from pyscript_storage_harness.runner import Session, run_cell
 from pyscript_storage_harness.scenarios import JavaScript, Kill, Python, Scenario, Step
-from pyscript_storage_harness.wheel import prepare
 
-from .chromium_discards import chromium_parser, chromium_project
+from .chromium_discards import checkout_wheel, chromium_parser, chromium_project
 
 SYNCED_BATCHES, KEYS_PER_BATCH = 20, 10
 
@@ -111,10 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config, project = chromium_project(parser, args)
     console = Console()
-    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
-        wheel = prepare(None, Path(tmp))
-        assets.ensure(assets.PYODIDE)
-        with Session(config, wheel) as session, console.status(f"{args.trials} trials (about 5 s each)..."):
+    with checkout_wheel() as wheel, Session(config, wheel) as session:
+        with console.status(f"{args.trials} trials (about 5 s each)..."):
             cell = run_cell(session, _scenario(args.trials), project, "pyodide", retries=0)
     trials = [json.loads(note.split("trial: ", 1)[1]) for note in cell.notes if "trial: " in note]
     figures = _figures(trials)

@@ -26,6 +26,8 @@ import dataclasses
 import json
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,15 @@ def chromium_project(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     return config, project
 
 
+@contextmanager
+def checkout_wheel() -> Iterator[Wheel]:
+    """The module built from this checkout, with Pyodide fetched, for one benchmark run."""
+    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
+        wheel = prepare(None, Path(tmp))
+        assets.ensure(assets.PYODIDE)
+        yield wheel
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = chromium_parser("python -m benchmarks.chromium_discards", __doc__, "SIGKILL trials per setting")
     names = [setting[0] for setting in SETTINGS]
@@ -96,9 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config, project = chromium_project(parser, args)
     console = Console()
-    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
-        wheel = prepare(None, Path(tmp))
-        assets.ensure(assets.PYODIDE)
+    with checkout_wheel() as wheel:
         rows = _measure(config, project, wheel, args.trials, console, args.setting or [])
     _print(rows, console)
     if args.json:
