@@ -157,11 +157,11 @@ class IndexedDBBackend:
 
     async def _read(self, db: Any) -> Any:
         try:
-            text = await _module().load(db)
+            text = await jsbridge.text_of(_module().load(db))
             try:
                 return json.loads(text)
             except json.JSONDecodeError:  # a value that is not JSON text: each as a string
-                return json.loads(await _module().load(db, True))
+                return json.loads(await jsbridge.text_of(_module().load(db, True)))
         except json.JSONDecodeError:
             raise
         except Exception as error:
@@ -172,7 +172,7 @@ class IndexedDBBackend:
         """The stored values of ``keys``, decoded; a key that is not stored is absent."""
         db = await self._connection()
         try:
-            data = json.loads(await _module().read(db, json.dumps(keys)))
+            data = json.loads(await jsbridge.text_of(_module().read(db, json.dumps(keys))))
         except Exception as error:
             raise _storage_error(error) from None
         return {

@@ -22,6 +22,7 @@ __all__ = [
     "package_text",
     "random_id",
     "run_js",
+    "text_of",
 ]
 
 MICROPYTHON = sys.implementation.name == "micropython"
@@ -47,6 +48,29 @@ def run_js(source: str) -> Any:
     from pyodide.code import run_js as pyodide_run_js
 
     return pyodide_run_js(source)
+
+
+_parking: Any = None
+
+
+async def text_of(promise: Any) -> str:
+    """The text a JavaScript promise resolves to, however long.
+
+    MicroPython's await never returns for a promise of a long string (see
+    ``jsbridge.js``): there the text is parked in JavaScript and taken in pieces.
+    """
+    if not MICROPYTHON:
+        return str(await promise)
+    global _parking
+    if _parking is None:
+        _parking = run_js(package_text("jsbridge.js"))
+    number = await _parking.park(promise)
+    pieces = []
+    piece = _parking.take(number)
+    while piece:
+        pieces.append(piece)
+        piece = _parking.take(number)
+    return "".join(pieces)
 
 
 def create_proxy(function: Callable[..., Any]) -> Any:

@@ -150,3 +150,21 @@ await s._store._refresh({"keys": ["a"], "deletes": [], "clear": False})
 print(s["a"], sorted(heard[0]))
 """
     assert micropython(code).splitlines()[-1] == "2 ['a']"
+
+
+def test_long_texts_cross_from_javascript_whole() -> None:
+    """jsbridge.text_of: pieces never split a surrogate pair; empty and huge texts arrive whole."""
+    code = """
+import js
+from pyscript_storage import jsbridge
+
+make = js.eval("(k, n) => Promise.resolve('a'.repeat(k) + '\\\\u{1F40D}'.repeat(n))")
+for k, n in ((0, 0), (262143, 1), (262144, 1), (262145, 2), (1, 3_000_000)):
+    text = await jsbridge.text_of(make(k, n))
+    print(len(text) == k + n and text[:k] == "a" * k and text[k:] == "\\U0001f40d" * n)
+try:
+    await jsbridge.text_of(js.eval("Promise.reject(new Error('refused'))"))
+except Exception as error:
+    print(jsbridge.error_text(error))
+"""
+    assert micropython(code).splitlines() == ["True"] * 5 + ["Error: refused"]
