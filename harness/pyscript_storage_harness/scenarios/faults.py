@@ -35,16 +35,32 @@ from .model import BOTH, Kill, KillStorage, Python, Reload, Scenario, Step
 
 QUOTA_BYTES = 2_000_000
 
-_OVER_QUOTA = Python(
-    """
-    import os
-    from pyscript_storage import storage, StorageError
-    s = await storage("quota")
+# Random base64 text of n characters, made in JavaScript: no engine can compress it under
+# the quota, and MicroPython has no os.urandom. A promise: jsbridge.text_of takes it whole
+# on either interpreter.
+RANDOM_TEXT = """(n) => {
+  const parts = [];
+  const bytes = new Uint8Array(3 * 8192);
+  for (let made = 0; made < n; made += 4 * 8192) {
+    crypto.getRandomValues(bytes);
+    parts.push(btoa(String.fromCharCode(...bytes)));
+  }
+  return Promise.resolve(parts.join("").slice(0, n));
+}"""
+
+
+async def _over_quota(random_text: str) -> dict[str, object]:
+    """A 3 MB batch under a 2 MB quota: refused whole, named, nothing of it kept; the store usable."""
+    import js
+
+    from pyscript_storage import Storage, StorageError, jsbridge, storage
+
+    s: Storage = await storage("quota")
     s["small"] = "fits"
     await s.sync()
     s["a"] = 1  # the same batch as the value that cannot fit
     s["small"] = "overwritten, refused"
-    s["huge"] = bytearray(os.urandom(3_000_000))  # random: Firefox compresses what it stores
+    s["huge"] = await jsbridge.text_of(js.eval(random_text)(3_000_000))
     try:
         await s.sync()
     except StorageError as error:
@@ -59,22 +75,18 @@ _OVER_QUOTA = Python(
     # ...and the store stays usable (Firefox needs a fresh connection for that).
     s["after"] = "fits too"
     await s.sync()
-    result = {"figures": {"quota errors raised": 1, "writes after it committed": 1}}
-    """
-)
+    return {"figures": {"quota errors raised": 1, "writes after it committed": 1}}
 
 
-async def _far_over_quota(rounds: int, values: int, characters: int) -> dict[str, object]:
+async def _far_over_quota(random_text: str, rounds: int, values: int, characters: int) -> dict[str, object]:
     """Batches several times the quota, each refused, each followed by a small write that must commit.
 
     What the engine keeps of a refused batch is measured with navigator.storage.estimate()
     where the engine has it (Chromium, Firefox; WebKitGTK has no StorageManager).
     """
-    import os
-
     import js
 
-    from pyscript_storage import Storage, StorageError, storage
+    from pyscript_storage import Storage, StorageError, jsbridge, storage
 
     async def usage() -> int | None:
         manager = getattr(js.navigator, "storage", None)
@@ -86,8 +98,12 @@ async def _far_over_quota(rounds: int, values: int, characters: int) -> dict[str
     kept: int | None = None
     for round_ in range(rounds):
         before = await usage()
-        for i in range(values):  # random hex: no engine can compress it under the quota
-            s[f"big-{i}"] = os.urandom(characters // 2).hex()
+        texts = []  # a loop: on MicroPython, [await ... for ...] is a generator object
+        for _ in range(values):
+            texts.append(await jsbridge.text_of(js.eval(random_text)(characters)))
+        for i, text in enumerate(texts):  # set together: one batch (an await between would flush)
+            s[f"big-{i}"] = text
+        del texts
         try:
             await s.sync()
         except StorageError as error:
@@ -110,7 +126,8 @@ async def _far_over_quota(rounds: int, values: int, characters: int) -> dict[str
     if kept is None:
         unmeasured = "no navigator.storage.estimate() here: what the engine keeps is not measured"
         return {"figures": figures, "notes": [unmeasured]}
-    return {"figures": {**figures, "usage change across refused batches (bytes)": kept}}
+    figures["usage change across refused batches (bytes)"] = kept
+    return {"figures": figures}
 
 
 _AFTER_RELOAD = Python(
@@ -535,7 +552,13 @@ FAULTS: tuple[Scenario, ...] = (
         "over a 2 MB quota sync() raises StorageError naming the engine's error and the keys; "
         "nothing of the batch is stored or shown; the store stays usable, also right after "
         "batches of 5M characters, and the engine keeps nothing of them",
-        (_OVER_QUOTA, Python.call(_far_over_quota, 3, 10, 500_000), Reload(), _AFTER_RELOAD),
+        (
+            Python.call(_over_quota, RANDOM_TEXT),
+            Python.call(_far_over_quota, RANDOM_TEXT, 3, 10, 500_000),
+            Reload(),
+            _AFTER_RELOAD,
+        ),
         quota=QUOTA_BYTES,
+        interpreters=BOTH,
     ),
 )
