@@ -167,11 +167,18 @@ class Storage(dict):  # type: ignore[type-arg]
                 key, value = pair
                 items.append((key, value))
         items.extend(kwargs.items())
+        texts = []
         for key, value in items:
             codec.check_key(key)
-            codec.encode(value)
-        for key, value in items:
-            self[key] = value
+            texts.append(codec.encode(value))
+        if type(self).__setitem__ is not Storage.__setitem__:  # a subclass sees every write
+            for key, value in items:
+                self[key] = value
+            return
+        for i in range(len(items)):  # each value encoded once (MicroPython's zip has no strict=)
+            key, value = items[i]
+            super().__setitem__(key, value)
+            self._store.queue.put(key, texts[i])
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         """dict.setdefault, persisted."""

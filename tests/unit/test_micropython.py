@@ -29,6 +29,8 @@ VALUES: list[Any] = [
     None, True, False, 0, -7, 2**53 - 1, 2**70, 3.25, -0.0, 2.0, 1e300, 5e-324, 0.1 + 0.2,
     "", "héllo ✓ 🐍 中文", "a\x00b", [1, "two", [3.5, None]], (1, (2, "x")),
     {"a": {"b": [True, False]}, "": "empty", "é": "ü"}, bytearray(b"\x00\x01\xfe\xff"),
+    # long strings: MicroPython escapes them itself (codec._json_string), to the same text
+    "q\"b\\n\n\x01\x1f\t\x7fé🐍" * 200, ["short", "x" * 1001, {"k": "\\" * 1500}],
 ]  # fmt: skip
 BAD: list[str] = ["{1, 2}", "object()", "[bytearray(b'x')]", "{1: 'int key'}", "float('nan')", "print"]
 
@@ -168,3 +170,15 @@ except Exception as error:
     print(jsbridge.error_text(error))
 """
     assert micropython(code).splitlines() == ["True"] * 5 + ["Error: refused"]
+
+
+def test_utf16_lengths_match_javascript() -> None:
+    """The flush's body is cut by these lengths in JavaScript: one off and values mix."""
+    texts = ["", "ascii", "é中", "🐍", "a🐍é中\U0010ffff" * 1000]
+    code = (
+        "import js\nfrom pyscript_storage.indexeddb import _utf16_length\n"
+        f"for text in {texts!r}:\n"
+        "    print(_utf16_length(text), js.eval('(t) => t.length')(text))\n"
+    )
+    lines = micropython(code).splitlines()
+    assert [line.split() for line in lines] == [[str(len(t.encode("utf-16-le")) // 2)] * 2 for t in texts]
