@@ -18,7 +18,10 @@
   // never unblocks, an engine that never answers) is a TimeoutError. A
   // database that exists without the store (made by other code) is upgraded
   // to add it; if another connection holds it open, that is a BlockedError.
-  const open = (name, ms = 10000, factory = globalThis.indexedDB) =>
+  // Nothing here throws synchronously: MicroPython (1.28) cannot catch an exception
+  // thrown by a JavaScript function it calls (its whole run stops), so every failure
+  // is a rejected promise, or a value the Python side turns into a StorageError.
+  const open = (name, ms = 10000, factory = null) =>
     new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error) => { if (!settled) { settled = true; reject(plain(error)); } };
@@ -29,9 +32,11 @@
       const attempt = (version) => {
         let request;
         try {
-          if (!factory)
+          // Looked up here, not as a default argument: a getter that throws (IndexedDB refused) rejects.
+          const source = factory === null ? globalThis.indexedDB : factory;
+          if (!source)
             throw { name: "NotSupportedError", message: "IndexedDB is not available in this context" };
-          request = version ? factory.open(name, version) : factory.open(name);
+          request = version ? source.open(name, version) : source.open(name);
         } catch (error) {
           clearTimeout(timer);
           fail(error);
@@ -216,8 +221,9 @@
     if (ch) ch.postMessage({ sender, head: headJson });
   };
   // onChange(id, head, sender) is one function for every watcher of the page: id says whose.
+  // null where there is no BroadcastChannel.
   const watch = (name, onChange, id) => {
-    if (typeof BroadcastChannel === "undefined") throw plain({ name: "NotSupportedError", message: "no BroadcastChannel here" });
+    if (typeof BroadcastChannel === "undefined") return null;
     const listener = new BroadcastChannel(`pyscript-storage:${name}`);
     listener.onmessage = (event) => onChange(id, event.data.head, event.data.sender);
     return listener;

@@ -194,6 +194,9 @@ class IndexedDBBackend:
         watch_id = jsbridge.random_id()
         _watchers[watch_id] = notice
         listener = _module().watch(self.database, _dispatcher(), watch_id)
+        if listener is None:
+            _watchers.pop(watch_id, None)
+            raise StorageError("live=True needs BroadcastChannel, which this context does not have")
 
         def unwatch() -> None:
             _module().unwatch(listener)

@@ -182,3 +182,22 @@ def test_utf16_lengths_match_javascript() -> None:
     )
     lines = micropython(code).splitlines()
     assert [line.split() for line in lines] == [[str(len(t.encode("utf-16-le")) // 2)] * 2 for t in texts]
+
+
+def test_a_refused_indexeddb_is_a_storage_error_on_micropython() -> None:
+    """MicroPython cannot catch what a JavaScript function throws (its run stops): open() rejects instead."""
+    code = """
+import js
+from pyscript_storage import storage, StorageError
+
+for setup in ("value: undefined", "get() { throw new Error('IndexedDB is refused here'); }"):
+    js.eval("Object.defineProperty(globalThis, 'indexedDB', {configurable: true, " + setup + "})")
+    try:
+        await storage("x")
+    except StorageError as error:
+        print(error)
+"""
+    assert micropython(code).splitlines() == [
+        "NotSupportedError: IndexedDB is not available in this context",
+        "Error: IndexedDB is refused here",
+    ]
