@@ -34,6 +34,9 @@ __all__ = [
 
 # JavaScript numbers hold integers exactly only up to 2**53.
 MAX_SAFE_INTEGER = 2**53 - 1
+# CPython refuses to print or parse an int of more than 4300 digits (sys.set_int_max_str_digits):
+# refused at set time with that reason, also on MicroPython, which would write one Pyodide cannot load.
+_MAX_DIGITS_INT = 10**4300 - 1
 
 if MICROPYTHON:  # its json writes non-ASCII as is and NaN as nan: relate() refuses NaN first
     # Its json.dumps writes a string a character at a time (about 1 s per million
@@ -102,7 +105,13 @@ def stringify(value: Any) -> str:
                 ref = known[item] = str(len(table))
                 table.append(item)
             return ref
-        if kind is int or kind is bool or item is None:
+        if kind is int:
+            if not -_MAX_DIGITS_INT <= item <= _MAX_DIGITS_INT:
+                raise ValueError(
+                    "cannot store an int of more than 4300 digits: Pyodide (CPython) could not read it back"
+                )
+            return item
+        if kind is bool or item is None:
             return item
         if kind is float:
             if MICROPYTHON and not math.isfinite(item):  # CPython's encoder refuses these itself

@@ -32,7 +32,9 @@ VALUES: list[Any] = [
     # long strings: MicroPython escapes them itself (codec._json_string), to the same text
     "q\"b\\n\n\x01\x1f\t\x7fé🐍" * 200, ["short", "x" * 1001, {"k": "\\" * 1500}],
 ]  # fmt: skip
-BAD: list[str] = ["{1, 2}", "object()", "[bytearray(b'x')]", "{1: 'int key'}", "float('nan')", "print"]
+BAD: list[str] = [
+    "{1, 2}", "object()", "[bytearray(b'x')]", "{1: 'int key'}", "float('nan')", "print", "[10**5000]",
+]  # fmt: skip
 
 
 def micropython(code: str) -> str:
