@@ -128,14 +128,17 @@ except Exception as error:
 else:
     raise AssertionError("upstream's queue recovered")
 assert ("t", 1) in tuple_keyed         # the dict shows a key that is not stored
+import sys
+lost = "update, setdefault and int keys lost; a tuple key jams the queue"
+result = {"notes": [f"upstream on {sys.implementation.name}: {lost}"]}
 """
 
 _UPSTREAM_READS = """
 from pyscript import storage
 s = await storage("differences")
 # upstream: update() and setdefault() never reached IndexedDB; the int key became a str
-assert dict(s) == {"set": 1, "int-keys": {"1": "one"}}, dict(s)
-assert dict(await storage("tuple-key")) == {}   # nothing of that store was written
+assert dict(s.items()) == {"set": 1, "int-keys": {"1": "one"}}, dict(s.items())
+assert dict((await storage("tuple-key")).items()) == {}   # nothing of that store was written
 """
 
 _OURS_ON_THE_SAME_DATA = """
@@ -145,7 +148,7 @@ tuple_keyed[("t", 1)] = "tuple key"        # an IndexedDB array key, read back a
 tuple_keyed["plain"] = "next to it"
 await tuple_keyed.sync()
 s = await storage("differences")
-assert dict(s) == {"set": 1, "int-keys": {"1": "one"}}, dict(s)
+assert dict(s.items()) == {"set": 1, "int-keys": {"1": "one"}}, dict(s.items())
 s.update(updated=2)
 s.setdefault("defaulted", 3)
 try:
@@ -160,9 +163,9 @@ await s.sync()
 _OURS_AFTER_RELOAD = """
 from pyscript import storage
 s = await storage("differences")
-assert dict(s) == {"set": 1, "int-keys": {"1": "one"}, "updated": 2, "defaulted": 3}, dict(s)
+assert dict(s.items()) == {"set": 1, "int-keys": {"1": "one"}, "updated": 2, "defaulted": 3}, dict(s.items())
 tuple_keyed = await storage("tuple-key")
-assert dict(tuple_keyed) == {("t", 1): "tuple key", "plain": "next to it"}, dict(tuple_keyed)
+assert dict(tuple_keyed.items()) == {("t", 1): "tuple key", "plain": "next to it"}, dict(tuple_keyed.items())
 """
 
 # Installs the wheel under test into the PyScript page's own interpreter, as a
@@ -281,5 +284,6 @@ INTEROP: tuple[Scenario, ...] = (
             Visit(0, "runner"),
             Python(_OURS_AFTER_RELOAD),
         ),
+        interpreters=BOTH,
     ),
 )
