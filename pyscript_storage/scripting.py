@@ -15,7 +15,7 @@ raises TypeError and stores nothing. ``setData``/``getData`` hold bytes.
 Where the entries live:
 - plain CPython: the SQLite file ``storage()`` uses; the stores are read on
   first use and every call commits at once.
-- the browser (Pyodide): IndexedDB, through the same write queue as
+- the browser (Pyodide or MicroPython): IndexedDB, through the same write queue as
   ``storage()``. IndexedDB is asynchronous, so the page loads both stores
   first with ``await scripting.ready(name)``; after that every call answers
   at once, writes are queued and flushed in the background, and
@@ -28,41 +28,51 @@ The script's name is the one given to ``ready()``, else
 or of the page's address (browser) without its extension.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from . import codec
+from . import codec, jsbridge
 from .engine import Batch, WriteQueue, restore_failed
 
+try:  # MicroPython has no typing module, and never evaluates annotations
+    from collections.abc import Callable
+    from typing import Any
+except ImportError:  # pragma: no cover - MicroPython
+    pass
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .engine import Backend
 
 __all__ = ["Storage", "Script", "ScriptExit", "ready", "sync", "script_name"]
 
 STORE_PREFIX = "@pyscript/scripting/"
-IN_BROWSER = sys.platform == "emscripten"
+IN_BROWSER = jsbridge.IN_BROWSER  # (tests set it to try the browser's rules on CPython)
+
+
+def _stem(path: str) -> str:
+    """A path's last part without its extension, as pathlib's ``stem`` (MicroPython has no pathlib)."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
 
 
 def script_name() -> str:
     """The current script's name, which namespaces its private keys."""
     if _script is not None:
         return _script
-    explicit = os.environ.get("PYSCRIPT_STORAGE_SCRIPT")
+    environ = getattr(os, "environ", None)  # MicroPython's os has none
+    explicit = environ.get("PYSCRIPT_STORAGE_SCRIPT") if environ is not None else None
     if explicit:
         return explicit
     if IN_BROWSER:
         import js
 
         location = getattr(js, "location", None)
-        return Path(str(location.pathname) if location else "").stem or "index"
+        return _stem(str(location.pathname) if location else "") or "index"
     argv0 = sys.argv[0] if sys.argv and sys.argv[0] not in ("", "-c", "-") else ""
-    return Path(argv0).stem or "interactive"
+    return _stem(argv0) or "interactive"
 
 
 class _Domain:
@@ -74,9 +84,9 @@ class _Domain:
 
     def __init__(
         self,
-        entries: dict[Any, Any],
-        queue: WriteQueue | None = None,
-        write_now: Callable[[Batch], None] | None = None,
+        entries: "dict[Any, Any]",
+        queue: "WriteQueue | None" = None,
+        write_now: "Callable[[Batch], None] | None" = None,
     ) -> None:
         self.entries = entries
         self.queue = queue
@@ -108,15 +118,15 @@ class _Domain:
             await self.queue.sync()
 
 
-_domains: dict[str, _Domain] = {}
-_script: str | None = None
+_domains: "dict[str, _Domain]" = {}
+_script: "str | None" = None
 
 
 def _store_name(shared: bool) -> str:
     return STORE_PREFIX + ("shared" if shared else f"script/{script_name()}")
 
 
-def _default_backend(store_name: str) -> Backend:
+def _default_backend(store_name: str) -> "Backend":
     from .storage import open_backend
 
     return open_backend(store_name)
@@ -125,7 +135,7 @@ def _default_backend(store_name: str) -> Backend:
 async def ready(
     name: str | None = None,
     *,
-    backend: Callable[[str], Backend] | None = None,
+    backend: "Callable[[str], Backend] | None" = None,
 ) -> None:
     """Load this script's keys and the shared ones, so every call can answer at once.
 
@@ -150,12 +160,12 @@ async def ready(
         entries = await opened.load()
 
         async def restore(
-            failed: Batch, pending: Batch, entries: dict[Any, Any] = entries, opened: Backend = opened
+            failed: Batch, pending: Batch, entries: "dict[Any, Any]" = entries, opened: "Backend" = opened
         ) -> None:
             await restore_failed(entries, opened, failed, pending)
 
         _domains[store_name] = _Domain(entries, queue=WriteQueue(opened.flush, restore))
-    if sys.platform == "emscripten":  # a real page (tests may set IN_BROWSER without one)
+    if jsbridge.IN_BROWSER:  # a real page (tests may set IN_BROWSER without one)
         from .scripting_twin import install
 
         install()
@@ -192,11 +202,13 @@ def _check_key(key: Any) -> None:
 def _json_text(value: Any) -> str:
     """The stored text of a JSON value; TypeError for anything JSON cannot hold exactly."""
     try:
-        json.dumps(value, allow_nan=False)  # refuses sets, bytes, NaN, circular values...
+        # Refuses sets, bytes, circular values (MicroPython: RuntimeError, too deep)...; NaN is
+        # refused here on CPython and by codec.encode on MicroPython (whose json has no allow_nan).
+        json.dumps(value) if jsbridge.MICROPYTHON else json.dumps(value, allow_nan=False)
         if isinstance(value, (bytearray, memoryview)):
             raise TypeError(f"{type(value).__name__} is not JSON (store bytes with setData)")
         return codec.encode(value)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RuntimeError) as error:
         raise TypeError(f"Storage values must be JSON-serializable: {error}") from None
 
 
@@ -224,7 +236,7 @@ class Storage:
         return value
 
     @staticmethod
-    def setData(key: str, data: bytes | bytearray | memoryview, shared: bool = False) -> bool:  # noqa: N802
+    def setData(key: str, data: "bytes | bytearray | memoryview", shared: bool = False) -> bool:  # noqa: N802
         """Persist binary ``data`` under ``key``; True once it is stored (browser: queued)."""
         _check_key(key)
         if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -233,7 +245,7 @@ class Storage:
         return True
 
     @staticmethod
-    def getData(key: str, shared: bool = False) -> bytes | None:  # noqa: N802
+    def getData(key: str, shared: bool = False) -> "bytes | None":  # noqa: N802
         """The bytes stored under ``key``, or None; TypeError if it holds a JSON value."""
         _check_key(key)
         domain = _domain(shared)
@@ -259,9 +271,9 @@ class Storage:
         return key in _domain(shared).entries
 
     @staticmethod
-    def keys() -> list[str]:
-        """This script's keys (never the shared domain's)."""
-        return list(_domain(False).entries)
+    def keys() -> "list[str]":
+        """This script's keys (never the shared domain's), sorted: the same order on every interpreter."""
+        return sorted(_domain(False).entries)
 
     @staticmethod
     def clear() -> None:

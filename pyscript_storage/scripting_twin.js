@@ -34,9 +34,9 @@
 
   const isShared = (options) => Boolean(options && options.shared);
 
-  // Python answers [errorName, message, value]; an error is thrown here as its JS kind.
-  const answer = (result) => {
-    const [name, message, value] = result;
+  // Python answers the JSON text of [errorName, message, value]; an error is thrown here as its JS kind.
+  const answer = (text) => {
+    const [name, message, value] = JSON.parse(text);
     if (name) {
       const Kind = name === "TypeError" ? TypeError : name === "ValueError" ? RangeError : Error;
       throw new Kind(message);
@@ -58,15 +58,16 @@
     },
     get(key, options) {
       checkKey(key);
-      return JSON.parse(answer(call("get", key, null, isShared(options))));
+      return answer(call("get", key, null, isShared(options)));
     },
     setData(key, data, options) {
       checkKey(key);
-      return answer(call("setData", key, asBytes(data), isShared(options)));
+      return answer(call("setData", key, JSON.stringify(Array.from(asBytes(data))), isShared(options)));
     },
     getData(key, options) {
       checkKey(key);
-      return answer(call("getData", key, null, isShared(options))) ?? null;
+      const data = answer(call("getData", key, null, isShared(options)));
+      return data === null ? null : new Uint8Array(data);
     },
     remove(key, options) {
       checkKey(key);
@@ -77,7 +78,7 @@
       return answer(call("contains", key, null, isShared(options)));
     },
     keys() {
-      return JSON.parse(answer(call("keys", "", null, false)));
+      return answer(call("keys", "", null, false));
     },
     clear() {
       answer(call("clear", "", null, false));

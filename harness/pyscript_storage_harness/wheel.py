@@ -66,7 +66,7 @@ def inspect(path: Path) -> Wheel:
 
 
 def unpack(wheel: Wheel, root: Path) -> tuple[Path, list[str]]:
-    """Unpack the wheel's package into ``root``/<sha256>/ (once): that folder, and its files' paths.
+    """Unpack the package and ``scripting.py`` into ``root``/<sha256>/ (once): that folder, the files' paths.
 
     MicroPython installs no wheels: its page fetches these files one by one
     into its /lib, the way PyScript's ``files`` setting does.
@@ -74,9 +74,11 @@ def unpack(wheel: Wheel, root: Path) -> tuple[Path, list[str]]:
     target = root / wheel.sha256
     with zipfile.ZipFile(wheel.path) as archive:
         names = sorted(
-            n for n in archive.namelist() if n.startswith("pyscript_storage/") and not n.endswith("/")
+            n
+            for n in archive.namelist()
+            if (n.startswith("pyscript_storage/") and not n.endswith("/")) or n == "scripting.py"
         )
-        if not (target / ".complete").exists():
+        if not (target / ".complete").exists() or not all((target / name).exists() for name in names):
             target.mkdir(parents=True, exist_ok=True)
             for name in names:
                 destination = target / name

@@ -93,10 +93,11 @@ def test_the_wheels_files_are_unpacked_once_for_micropython(tmp_path: Path) -> N
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("pyscript_storage/__init__.py", "x = 1\n")
         archive.writestr("pyscript_storage/indexeddb.js", "(() => ({}))()\n")
+        archive.writestr("scripting.py", "from pyscript_storage.scripting import Storage\n")
         archive.writestr("pyscript_storage-0.1.0.dist-info/METADATA", "Name: pyscript-storage\n")
     wheel = Wheel(path, "pyscript-storage", "0.1.0", hashlib.sha256(path.read_bytes()).hexdigest())
     folder, names = unpack(wheel, tmp_path / "wheels")
-    assert names == ["pyscript_storage/__init__.py", "pyscript_storage/indexeddb.js"]
+    assert names == ["pyscript_storage/__init__.py", "pyscript_storage/indexeddb.js", "scripting.py"]
     assert folder == tmp_path / "wheels" / wheel.sha256
     assert (folder / "pyscript_storage" / "__init__.py").read_text() == "x = 1\n"
     assert not (folder / "pyscript_storage-0.1.0.dist-info").exists()
