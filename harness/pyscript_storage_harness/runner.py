@@ -41,7 +41,11 @@ from .wheel import Wheel, unpack
 
 __all__ = ["Session", "browser_action", "run_cell", "start_server", "PAGES"]
 
-PAGES = {"runner": "/pages/runner.html", "upstream": "/pages/upstream.html"}
+PAGES = {
+    "runner": "/pages/runner.html",
+    "upstream": "/pages/upstream.html",
+    "pyscript-worker": "/pages/pyscript-worker.html",
+}
 
 
 def start_server(config: Config, wheel: Wheel) -> Server:

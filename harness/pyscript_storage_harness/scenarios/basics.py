@@ -286,4 +286,50 @@ _BASICS: tuple[Scenario, ...] = (
     ),
 )
 
+
+async def _write_in_a_pyscript_worker() -> str:
+    """In the interpreter of a PyScript ``<script worker>``, with the package installed by its own code."""
+    import sys
+
+    import js
+
+    from pyscript_storage import Storage, storage
+
+    assert not hasattr(js, "document"), "this step did not run in a worker"
+    s: Storage = await storage("from-pyscript-worker")
+    s["where"] = "a PyScript worker script"
+    s["data"] = bytearray(b"binary")
+    s["interpreter"] = sys.implementation.name
+    await s.sync()
+    return str(sys.implementation.name)
+
+
+async def _read_what_the_pyscript_worker_wrote() -> None:
+    import sys
+
+    from pyscript_storage import Storage, storage
+
+    s: Storage = await storage("from-pyscript-worker")
+    expected = {
+        "where": "a PyScript worker script",
+        "data": bytearray(b"binary"),
+        "interpreter": sys.implementation.name,
+    }
+    assert dict(s.items()) == expected, dict(s.items())
+
+
+_BASICS += (
+    Scenario(
+        "pyscript-worker",
+        'the module in a PyScript worker script (<script type="mpy" worker>, or type="py"), installed '
+        "by the worker's own code; the runner page reads what it wrote",
+        (
+            Visit(0, "pyscript-worker"),
+            Python.call(_write_in_a_pyscript_worker, worker=True),
+            Visit(0, "runner"),
+            Python.call(_read_what_the_pyscript_worker_wrote),
+        ),
+    ),
+)
+
 BASICS = tuple(replace(scenario, interpreters=BOTH) for scenario in _BASICS)

@@ -37,7 +37,7 @@ __all__ = [
 
 # runner: plain Pyodide with the wheel under test (and a `pyscript` stand-in);
 # upstream: a real PyScript page whose `pyscript.storage` is upstream's own.
-Page = Literal["runner", "upstream"]
+Page = Literal["runner", "upstream", "pyscript-worker"]
 
 # PyScript's two interpreters; a scenario says which it runs on.
 Interpreter = Literal["pyodide", "micropython"]
