@@ -14,7 +14,7 @@ unsupported value raises before any state anywhere changes.
 import json
 import math
 
-from .jsbridge import MICROPYTHON
+from .jsbridge import MICROPYTHON, twice
 
 try:  # MicroPython has no typing module, and never evaluates annotations
     from typing import Any
@@ -40,17 +40,16 @@ _MAX_DIGITS_INT = 10**4300 - 1
 
 if MICROPYTHON:  # its json writes non-ASCII as is and NaN as nan: relate() refuses NaN first
     # Its json.dumps writes a string a character at a time (about 1 s per million
-    # characters in a browser); a long one is escaped here with str.replace instead,
-    # to the same text (backslash first, so no escape is escaped again).
+    # characters in a browser), and it has no fast way to find the characters JSON
+    # escapes: a long string is escaped by JavaScript's JSON.stringify instead, which
+    # writes the very same text as CPython's encoder (MicroPython's strings hold no
+    # lone surrogates, the one place the two differ).
     _LONG = 1000
-    _ESCAPES = [("\\", "\\\\"), ('"', '\\"'), ("\b", "\\b"), ("\f", "\\f"), ("\n", "\\n"), ("\r", "\\r")]
-    _ESCAPES += [("\t", "\\t")] + [(chr(c), f"\\u{c:04x}") for c in range(32) if chr(c) not in "\b\f\n\r\t"]
 
     def _json_string(text: str) -> str:
-        for char, escaped in _ESCAPES:
-            if char in text:
-                text = text.replace(char, escaped)
-        return '"' + text + '"'
+        import js
+
+        return twice(lambda: js.JSON.stringify(text))  # type: ignore[no-any-return]
 
     def _row(row: Any) -> str:
         if type(row) is str and len(row) > _LONG:

@@ -207,7 +207,7 @@ class IndexedDBBackend:
     async def flush(self, batch: Batch) -> None:
         db = await self._connection()
         texts = list(batch.puts.values())
-        body = "".join(texts)
+        body = jsbridge.twice(lambda: "".join(texts))
         head = json.dumps(  # ASCII-only JSON: lone surrogates in keys cross as escapes
             {
                 "clear": batch.clear,

@@ -23,6 +23,7 @@ __all__ = [
     "random_id",
     "run_js",
     "text_of",
+    "twice",
 ]
 
 MICROPYTHON = sys.implementation.name == "micropython"
@@ -53,6 +54,18 @@ def run_js(source: str) -> Any:
 _parking: Any = None
 
 
+def twice(make: "Callable[[], Any]") -> Any:
+    """``make()``, once more after a MemoryError: MicroPython's heap grows only after refusing an allocation.
+
+    (Its WebAssembly port, as PyScript loads it: the first allocation larger than
+    the free heap fails, the same one right after succeeds.)
+    """
+    try:
+        return make()
+    except MemoryError:
+        return make()
+
+
 async def text_of(promise: Any) -> str:
     """The text a JavaScript promise resolves to, however long.
 
@@ -70,7 +83,7 @@ async def text_of(promise: Any) -> str:
     while piece:
         pieces.append(piece)
         piece = _parking.take(number)
-    return "".join(pieces)
+    return twice(lambda: "".join(pieces))
 
 
 def create_proxy(function: Callable[..., Any]) -> Any:

@@ -203,3 +203,21 @@ for setup in ("value: undefined", "get() { throw new Error('IndexedDB is refused
         "NotSupportedError: IndexedDB is not available in this context",
         "Error: IndexedDB is refused here",
     ]
+
+
+def test_a_large_allocation_is_tried_twice_on_micropython() -> None:
+    """MicroPython's heap grows only after refusing an allocation: jsbridge.twice asks again."""
+    code = """
+from pyscript_storage import codec, jsbridge
+try:
+    "x" * 5242880
+    print("the first allocation succeeded")
+except MemoryError:
+    print("refused once")
+value = jsbridge.twice(lambda: "y" * 6291456)
+print(len(codec.encode(value)))
+"""
+    refused, encoded = micropython(code).splitlines()
+    assert encoded == str(len(codec.encode("y" * 6291456)))
+    # Not a test of ours, a witness of the reason: if this changes, twice() may go.
+    assert refused == "refused once"
