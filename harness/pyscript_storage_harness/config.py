@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .engines import NAMES
+
 __all__ = ["ConfigError", "Project", "ServerConfig", "Config", "load", "DEFAULT_PATH"]
 
 # The browser projects a user gets without a config of their own (Debian's browsers, see
 # the docs); the packaged copy, so it works from any folder.
 DEFAULT_PATH = Path(__file__).resolve().parent / "defaults" / "playwright.config.toml"
-ENGINES = ("chromium", "firefox", "webkit")
+ENGINES = NAMES  # engines.py holds what is specific to each
 DRIVERS = ("playwright", "webkitgtk", "auto", "webdriver")
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from . import assets
 from .config import Config
 from .drivers import LAUNCHER, SYSTEM_PYTHON, playwright_webkit_installed
+from .engines import engine
 
 __all__ = ["Check", "checks", "print_checks"]
 
@@ -53,8 +54,9 @@ def checks(config: Config) -> list[Check]:
     found: list[Check] = []
     for project in config.projects:
         if project.driver == "playwright" or (project.driver == "auto" and has_playwright_webkit):
-            package = {"chromium": "chromium", "firefox": "firefox-esr"}.get(project.engine, "")
-            fix = f"{_APT} {package}" if package else f"playwright install {project.engine}"
+            # Debian's build of Chromium and Firefox; Playwright's own of WebKit
+            packages = " ".join(engine(project.engine).debian_packages) if project.engine != "webkit" else ""
+            fix = f"{_APT} {packages}" if packages else f"playwright install {project.engine}"
             if project.executable:
                 check = _tool(f"{project.name} (Playwright)", project.executable, fix, ["--version"])
             else:

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .config import ConfigError, Project
+from .engines import engine, indexeddb_record_files, is_indexeddb_file
 from .recording import Recording
 
 __all__ = [
@@ -242,7 +243,7 @@ class Driver(ABC):
         for process in psutil.Process().children(recursive=True):
             try:
                 held = [f.path for f in process.open_files() if f.path.startswith(profile)]
-                if not any(_is_indexeddb_file(path) for path in held):
+                if not any(is_indexeddb_file(path) for path in held):
                     continue
                 name = f"{process.name()} (pid {process.pid})"
                 if any(profile in arg for arg in process.cmdline()):
@@ -324,10 +325,8 @@ class PlaywrightDriver(Driver):
         self._browser: Any = None  # only for a browser of a Playwright server
         self._pages: list[Any] = []
         self._quota_origins: set[str] = set()
-        if project.engine == "chromium":
-            self.quota_knob = "DevTools protocol Storage.overrideQuotaForOrigin"
-        elif project.engine == "firefox":
-            self.quota_knob = "pref dom.quotaManager.temporaryStorage.fixedLimit"
+        if project.engine in ("chromium", "firefox"):
+            self.quota_knob = engine(project.engine).quota_knob
         elif quota is not None:
             raise ConfigError(
                 f"{project.name}: Playwright's WebKit has no per-origin quota setting; "
@@ -366,8 +365,7 @@ class PlaywrightDriver(Driver):
         if recording is not None and recording.trace:
             self._context.tracing.start(screenshots=True, snapshots=True, sources=True)
         browser = self._context.browser
-        name = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
-        self.version = f"{name[self.project.engine]} {browser.version if browser else '?'}"
+        self.version = f"{engine(self.project.engine).display} {browser.version if browser else '?'}"
         self._page = self._context.pages[0] if self._context.pages else self._context.new_page()
         self._pages = [self._page]
         self._listen(self._page)
@@ -556,7 +554,7 @@ class SeleniumDriver(Driver):
 class WebKitGTKDriver(SeleniumDriver):
     """WebKitGTK through Selenium: WebKitWebDriver starts webkit_launcher.py under Xvfb."""
 
-    quota_knob = "WebsiteDataManager origin-storage-ratio (webkit_launcher.py)"
+    quota_knob = engine("webkit").quota_knob
 
     def __init__(self, project: Project, profile: Path, quota: int | None = None) -> None:
         super().__init__(project, profile, quota)
@@ -634,15 +632,6 @@ class WebDriverEndpointDriver(SeleniumDriver):
         self._after_start(f"{self.project.capabilities.get('browserName', '?')} (WebDriver)")
 
 
-# Where each engine keeps IndexedDB records in a profile: Chromium's LevelDB write-ahead
-# logs, Firefox's and WebKit's SQLite databases.
-_DATABASE_FILES = (
-    "**/IndexedDB/*.indexeddb.leveldb/*.log",
-    "**/idb/*.sqlite",
-    "**/IndexedDB.sqlite3",
-)
-
-
 def damage_databases(profile: Path) -> list[Path]:
     """Overwrite bytes in the middle of each IndexedDB file under ``profile``; the files damaged.
 
@@ -650,22 +639,15 @@ def damage_databases(profile: Path) -> list[Path]:
     The browser must not be running.
     """
     damaged = []
-    for pattern in _DATABASE_FILES:
-        for path in sorted(profile.glob(pattern)):
-            size = path.stat().st_size
-            if size < 64:
-                continue
-            with path.open("r+b") as file:
-                file.seek(size // 2)
-                file.write(b"\xff" * min(512, size // 4))
-            damaged.append(path)
+    for path in indexeddb_record_files(profile):
+        size = path.stat().st_size
+        if size < 64:
+            continue
+        with path.open("r+b") as file:
+            file.seek(size // 2)
+            file.write(b"\xff" * min(512, size // 4))
+        damaged.append(path)
     return damaged
-
-
-def _is_indexeddb_file(path: str) -> bool:
-    """A file of an engine's IndexedDB: Chromium's and WebKit's folders, Firefox's idb/."""
-    lowered = path.lower()
-    return "indexeddb" in lowered or "/idb/" in lowered
 
 
 def launcher_command(folder: Path) -> Path:

@@ -1,0 +1,77 @@
+"""What is specific to each browser engine, in one table.
+
+The drivers, the doctor, the config check and the fault steps read it here:
+adding an engine is one entry (and a driver for it, if none of the existing
+ones can start it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Engine", "ENGINES", "NAMES", "engine", "is_indexeddb_file", "indexeddb_record_files"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One engine: how it is named, installed and capped, and where a profile keeps IndexedDB."""
+
+    name: str  # as in playwright.config.toml's `engine`
+    display: str  # in the matrix's header
+    debian_packages: tuple[str, ...]  # what `apt-get install` gives this machine (bin/setup, doctor)
+    quota_knob: str  # how the harness caps one origin's storage in it
+    indexeddb_marker: str  # a part of every IndexedDB file's path in a profile (lower case)
+    indexeddb_records: tuple[str, ...]  # globs, under a profile, of the files holding its records
+
+
+ENGINES: dict[str, Engine] = {
+    "chromium": Engine(
+        "chromium",
+        "Chromium",
+        ("chromium",),
+        "DevTools protocol Storage.overrideQuotaForOrigin",
+        "indexeddb",
+        ("**/IndexedDB/*.indexeddb.leveldb/*.log",),  # LevelDB's write-ahead logs
+    ),
+    "firefox": Engine(
+        "firefox",
+        "Firefox",
+        ("firefox-esr",),
+        "pref dom.quotaManager.temporaryStorage.fixedLimit",
+        "/idb/",
+        ("**/idb/*.sqlite",),
+    ),
+    "webkit": Engine(
+        "webkit",
+        "WebKit",
+        ("webkit2gtk-driver", "xvfb", "python3-gi", "gir1.2-webkit2-4.1"),
+        "WebsiteDataManager origin-storage-ratio (webkit_launcher.py)",
+        "indexeddb",
+        ("**/IndexedDB.sqlite3",),
+    ),
+}
+NAMES = tuple(ENGINES)
+
+
+def engine(name: str) -> Engine:
+    """The table's entry for ``name`` (KeyError naming the known ones otherwise)."""
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise KeyError(f"unknown engine {name!r}: one of {', '.join(NAMES)}") from None
+
+
+def is_indexeddb_file(path: str) -> bool:
+    """A file some engine keeps IndexedDB in (by its path inside a profile)."""
+    lowered = path.lower()
+    return any(entry.indexeddb_marker in lowered for entry in ENGINES.values())
+
+
+def indexeddb_record_files(profile: Path) -> list[Path]:
+    """Every engine's IndexedDB record files under ``profile``, sorted."""
+    found: list[Path] = []
+    for entry in ENGINES.values():
+        for pattern in entry.indexeddb_records:
+            found += sorted(profile.glob(pattern))
+    return found
