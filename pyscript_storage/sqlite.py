@@ -1,10 +1,15 @@
 """The SQLite backend, for plain CPython: the same stores, in one database file.
 
 What is durable when: ``flush`` commits a batch in one ``BEGIN IMMEDIATE``
-transaction with ``synchronous=FULL`` in WAL mode, so once ``sync()`` returns
-the batch is on disk and survives a crash of the process or the machine.
-Several processes may use one file at once: writers take turns (SQLite's lock,
-waiting up to ``busy_timeout``), and a flush writes only the keys it changed.
+transaction in WAL mode. With ``durability="strict"`` (the default) that is
+``synchronous=FULL``: once ``sync()`` returns the batch is on disk and
+survives a crash of the process or the machine. "relaxed" and "default" are
+``synchronous=NORMAL``: committed, and it survives a crash of the process, but
+a crash of the machine right after may lose it (as IndexedDB's relaxed
+commits). Several processes may use one file at once: writers take turns
+(SQLite's lock, waiting up to ``busy_timeout``), and a flush writes only the
+keys it changed. ``flush`` waits for that lock in a thread, so the event loop
+runs on meanwhile.
 
 Keys are stored as their JSON text, normalized as IndexedDB compares them
 (``1.0`` is the key ``1``, a tuple is an array), so a key means the same here
@@ -13,9 +18,11 @@ and in the browser.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -56,14 +63,28 @@ def _key_text(key: Key) -> str:
     return json.dumps(_normal_key(key))  # ASCII: lone surrogates stay escaped
 
 
+# SQLite's synchronous setting for each of IndexedDB's durability hints.
+_SYNCHRONOUS = {"strict": "FULL", "default": "NORMAL", "relaxed": "NORMAL"}
+
+
 class SQLiteBackend:
     """One store (a ``store`` value) in a SQLite database file."""
 
-    def __init__(self, name: str, path: Path | str | None = None, busy_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        path: Path | str | None = None,
+        busy_timeout: float = 30.0,
+        durability: str = "strict",
+    ) -> None:
+        if durability not in _SYNCHRONOUS:
+            raise ValueError(f"durability must be one of {tuple(_SYNCHRONOUS)}, not {durability!r}")
         self.store = "IDBMap/" + name  # the IndexedDB database name, for one naming scheme
         self.path = Path(path) if path is not None else default_path()
         self.busy_timeout = busy_timeout
+        self.durability = durability
         self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()  # the connection: a flush's thread, or the caller's
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
@@ -85,10 +106,12 @@ class SQLiteBackend:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+        db = sqlite3.connect(
+            self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+        )
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
+            db.execute(f"PRAGMA synchronous={_SYNCHRONOUS[self.durability]}")
             db.execute(_SCHEMA)
         except BaseException:
             db.close()
@@ -99,19 +122,25 @@ class SQLiteBackend:
         return self.load_now()
 
     async def flush(self, batch: Batch) -> None:
-        self.flush_now(batch)
+        """flush_now in a thread: waiting for another process's lock does not stop the event loop."""
+        await asyncio.to_thread(self.flush_now, batch)
 
     def load_now(self) -> dict[Key, Any]:
         """load(), synchronously: SQLite needs no event loop (the flat API uses this)."""
-        db = self._connection()
-        try:
-            rows = db.execute("SELECT key, value FROM entries WHERE store = ?", (self.store,)).fetchall()
-        except sqlite3.Error as error:
-            raise StorageError(f"{type(error).__name__}: {error}") from None
+        with self._lock:
+            db = self._connection()
+            try:
+                rows = db.execute("SELECT key, value FROM entries WHERE store = ?", (self.store,)).fetchall()
+            except sqlite3.Error as error:
+                raise StorageError(f"{type(error).__name__}: {error}") from None
         return {restore_key(json.loads(key)): decode(value) for key, value in rows}
 
     def flush_now(self, batch: Batch) -> None:
-        """flush(), synchronously: committed (on disk) when it returns."""
+        """flush(), synchronously: committed (on disk, with strict durability) when it returns."""
+        with self._lock:
+            self._flush(batch)
+
+    def _flush(self, batch: Batch) -> None:
         db = self._connection()
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -134,6 +163,7 @@ class SQLiteBackend:
             raise StorageError(f"{type(error).__name__}: {error}", batch.keys()) from None
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

@@ -281,7 +281,7 @@ def open_backend(name: str, durability: str = "strict", mirror: bool = False) ->
         return IndexedDBBackend(name, durability, mirror)
     from .sqlite import SQLiteBackend
 
-    return SQLiteBackend(name)
+    return SQLiteBackend(name, durability=durability)
 
 
 async def storage(
@@ -299,7 +299,8 @@ async def storage(
     Storage. ``durability`` is the IndexedDB transaction hint for every write:
     "strict" (default: sync() returns once the data is flushed to disk),
     "relaxed" (faster; committed, but an OS crash right after may lose it) or
-    "default" (the engine's choice; upstream PyScript's). ``live=True``
+    "default" (the engine's choice; upstream PyScript's). On CPython it sets
+    SQLite's synchronous mode: FULL for "strict", NORMAL for the others. ``live=True``
     keeps the dict up to date with what other pages and workers of the origin
     commit to the store (a BroadcastChannel notice after each of their
     flushes; see ``Storage.on_change``). ``mirror=True`` (Chromium) also

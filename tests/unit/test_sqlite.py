@@ -163,3 +163,46 @@ def test_close_commits_and_releases_the_file(db_path: Path) -> None:
     assert backend._db is None  # the connection is closed
     read = "import asyncio\nfrom pyscript_storage import storage\nprint(dict(asyncio.run(storage('closed'))))"
     assert python(read, db_path) == "{'kept': [1, 2]}"
+
+
+@pytest.mark.parametrize(("durability", "synchronous"), [("strict", 2), ("default", 1), ("relaxed", 1)])
+def test_durability_sets_sqlites_synchronous_mode(db_path: Path, durability: str, synchronous: int) -> None:
+    """strict: FULL (2), on disk when sync() returns; relaxed and default: NORMAL (1)."""
+    backend = SQLiteBackend("d", durability=durability)
+    assert backend._connection().execute("PRAGMA synchronous").fetchone()[0] == synchronous
+    backend.close()
+
+
+def test_an_unknown_durability_is_refused(db_path: Path) -> None:
+    with pytest.raises(ValueError, match="durability must be one of"):
+        SQLiteBackend("d", durability="eventually")
+
+
+def test_a_flush_waiting_for_another_process_lets_the_loop_run(db_path: Path) -> None:
+    """Another connection holds the write lock for a while: sync() waits for it in a thread."""
+    import asyncio
+    import sqlite3
+    import threading
+
+    async def scenario() -> int:
+        s = await storage("waits")
+        holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")  # as another process writing
+        threading.Timer(0.5, lambda: holder.execute("COMMIT")).start()
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.get_running_loop().create_task(ticker())
+        s["k"] = 1
+        await s.sync()  # blocked on the lock for about 0.5 s
+        task.cancel()
+        holder.close()
+        return ticks
+
+    assert run(scenario()) >= 10  # the loop went on while the flush waited
+    assert SQLiteBackend("@pyscript/waits").load_now() == {"k": 1}
