@@ -121,11 +121,13 @@ class _Store:
 class Storage(dict):  # type: ignore[type-arg]
     """A persistent dictionary backed by IndexedDB (SQLite on plain CPython).
 
-    >>> prefs = await storage("preferences")
-    >>> prefs["color"] = "blue"       # queued for writing
-    >>> prefs.update(count=42)        # every dict mutation is persisted
-    >>> await prefs.sync()            # both are now committed
-    >>> await prefs.close()           # or: async with await storage("preferences") as prefs:
+    Every mutation is queued, and written in the background:
+
+        >>> prefs = await storage("preferences")
+        >>> prefs["color"] = "blue"       # queued for writing
+        >>> prefs.update(count=42)        # every dict mutation is persisted
+        >>> await prefs.sync()            # both are now committed
+        >>> await prefs.close()           # or: async with await storage("preferences") as prefs:
     """
 
     def __init__(self, store: _Store) -> None:
@@ -309,7 +311,7 @@ async def storage(
     (see ``data_loss``); engines without Storage Buckets ignore it.
     ``backend`` overrides where entries live (tests use MemoryBackend).
 
-    >>> settings = await storage("app-settings")
+        >>> settings = await storage("app-settings")
     """
     if not isinstance(name, str):
         raise TypeError(f"Storage name must be a str, not {type(name).__name__}")

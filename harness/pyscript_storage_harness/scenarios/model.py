@@ -147,5 +147,5 @@ class Scenario:
     # A browser that hangs or crashes fails the cell once this runs out (it is killed), and
     # the run goes on to the next cell.
     time_limit: float = 240.0
-    # Where it runs. Pyodide-only scenarios say why in the README's MicroPython section.
+    # Where it runs (docs/micropython.md: what differs there).
     interpreters: tuple[Interpreter, ...] = ("pyodide",)

@@ -23,7 +23,7 @@ _MUTATIONS: tuple[Scenario, ...] = (
                 s.update(keywords=3)
                 s.update({"both": 4}, more=5)
                 s.update(iter([("iterator", 6)]))
-                if micropython:  # |= never calls a dict subclass's __ior__ there: nothing is queued (README)
+                if micropython:  # |= never calls a dict subclass's __ior__ there: nothing is queued (docs)
                     alias = s
                     alias |= {"unsaved": 0}
                     assert type(alias) is dict and alias["unsaved"] == 0, type(alias)
@@ -36,7 +36,7 @@ _MUTATIONS: tuple[Scenario, ...] = (
                 assert s.pop("popped") == "x"
                 assert s.pop("missing", "fallback") == "fallback"
                 s["last"] = "popitem"
-                if micropython:  # its dicts keep no insertion order: popitem takes any item (README)
+                if micropython:  # its dicts keep no insertion order: popitem takes any item (docs)
                     key, value = s.popitem()
                     assert key not in s and value is not None, (key, value)
                     if key != "last":
@@ -100,7 +100,7 @@ _MUTATIONS: tuple[Scenario, ...] = (
                 logged.update({"update": 2}, kw=3)
                 logged.setdefault("setdefault", 4)
                 import sys
-                if sys.implementation.name == "micropython":  # no |= on a dict subclass there (README)
+                if sys.implementation.name == "micropython":  # no |= on a dict subclass there (docs)
                     logged.update(ior=5)
                 else:
                     logged |= {"ior": 5}

@@ -1,6 +1,6 @@
 """Values that upstream's format allows but that are easy to lose.
 
-MicroPython's variant (see the README): its strings are UTF-8, so they hold no
+MicroPython's variant (see docs/micropython.md): its strings are UTF-8, so they hold no
 lone surrogates, and as PyScript loads it, its heap may refuse one block of
 more than about 1 MiB (MemoryError), so its big values are smaller. Its random
 module is the module-level one only.
