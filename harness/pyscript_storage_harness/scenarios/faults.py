@@ -491,7 +491,7 @@ async def _after_the_crash(trial: int) -> dict[str, Any]:
                 wrong.append(f"batch {i}: not a StorageError: {outcome}")
     refused = [i for i, outcome, *_ in log if outcome != "ok"]
     assert refused, "no sync was refused: the kill came after the writes (or killed nothing)"
-    # Seen in WebKit on MicroPython pages only (3 of 208 trials, all among the first 78, on a
+    # Seen in WebKit on MicroPython pages only (3 of 268 trials, all among the first 78, on a
     # heavily loaded machine; 0 of 67 on Pyodide, 0 of 20 with raw IndexedDB on a MicroPython
     # page): the one or two batches acknowledged last before the kill are gone after it. Not
     # explained yet (issue #20): counted and said, with when IndexedDB fired their complete
