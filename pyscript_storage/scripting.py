@@ -45,10 +45,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .engine import Backend
 
-__all__ = ["Storage", "Script", "ScriptExit", "ready", "sync", "script_name"]
+__all__ = ["Storage", "Script", "ScriptExit", "ready", "sync", "script_name", "reset"]
 
 STORE_PREFIX = "@pyscript/scripting/"
-IN_BROWSER = jsbridge.IN_BROWSER  # (tests set it to try the browser's rules on CPython)
 
 
 def _stem(path: str) -> str:
@@ -60,13 +59,13 @@ def _stem(path: str) -> str:
 
 def script_name() -> str:
     """The current script's name, which namespaces its private keys."""
-    if _script is not None:
-        return _script
+    if _state.script is not None:
+        return _state.script
     environ = getattr(os, "environ", None)  # MicroPython's os has none
     explicit = environ.get("PYSCRIPT_STORAGE_SCRIPT") if environ is not None else None
     if explicit:
         return explicit
-    if IN_BROWSER:
+    if _state.in_browser:
         import js
 
         location = getattr(js, "location", None)
@@ -118,8 +117,25 @@ class _Domain:
             await self.queue.sync()
 
 
-_domains: "dict[str, _Domain]" = {}
-_script: "str | None" = None
+class _State:
+    """What the flat API holds in this interpreter: its loaded stores and the script's name."""
+
+    def __init__(self, in_browser: bool = jsbridge.IN_BROWSER) -> None:
+        self.domains: dict[str, _Domain] = {}
+        self.script: str | None = None
+        self.in_browser = in_browser  # stores come from ready() (IndexedDB), not lazily from SQLite
+
+
+_state = _State()
+
+
+def reset(*, in_browser: "bool | None" = None) -> None:
+    """Forget the loaded stores and the script's name, as a new process would (tests).
+
+    ``in_browser`` applies the browser's rules (``ready()`` first) on CPython too.
+    """
+    global _state
+    _state = _State(jsbridge.IN_BROWSER if in_browser is None else in_browser)
 
 
 def _store_name(shared: bool) -> str:
@@ -144,16 +160,15 @@ async def ready(
     (see module docs); ``backend`` maps a store name to a Backend (tests).
     In the browser it also installs the JavaScript twin, ``globalThis.scripting``.
     """
-    global _script
     if name is not None:
         if not isinstance(name, str) or not name:
             raise ValueError("a script's name must be a non-empty str")
-        _script = name
+        _state.script = name
     for shared in (False, True):
         store_name = _store_name(shared)
-        if store_name in _domains:
+        if store_name in _state.domains:
             continue
-        if backend is None and not IN_BROWSER:
+        if backend is None and not _state.in_browser:
             _domain(shared)  # SQLite: loaded synchronously, written at once
             continue
         opened = (backend or _default_backend)(store_name)
@@ -164,8 +179,8 @@ async def ready(
         ) -> None:
             await restore_failed(entries, opened, failed, pending)
 
-        _domains[store_name] = _Domain(entries, queue=WriteQueue(opened.flush, restore))
-    if jsbridge.IN_BROWSER:  # a real page (tests may set IN_BROWSER without one)
+        _state.domains[store_name] = _Domain(entries, queue=WriteQueue(opened.flush, restore))
+    if jsbridge.IN_BROWSER:  # a real page (tests may apply the browser's rules without one)
         from .scripting_twin import install
 
         install()
@@ -173,16 +188,16 @@ async def ready(
 
 async def sync() -> None:
     """Wait until every queued write of the flat API is committed (StorageError if refused)."""
-    for domain in list(_domains.values()):
+    for domain in list(_state.domains.values()):
         await domain.sync()
 
 
 def _domain(shared: bool) -> _Domain:
     store_name = _store_name(shared)
-    domain = _domains.get(store_name)
+    domain = _state.domains.get(store_name)
     if domain is not None:
         return domain
-    if IN_BROWSER:
+    if _state.in_browser:
         raise RuntimeError(
             "the Storage API is not loaded for this script: in the browser, "
             "run `await scripting.ready()` (or ready('name')) before the script's code"
@@ -190,7 +205,7 @@ def _domain(shared: bool) -> _Domain:
     from .sqlite import SQLiteBackend
 
     backend = SQLiteBackend(store_name)
-    domain = _domains[store_name] = _Domain(backend.load_now(), write_now=backend.flush_now)
+    domain = _state.domains[store_name] = _Domain(backend.load_now(), write_now=backend.flush_now)
     return domain
 
 

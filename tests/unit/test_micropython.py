@@ -221,3 +221,28 @@ print(len(codec.encode(value)))
     assert encoded == str(len(codec.encode("y" * 6291456)))
     # Not a test of ours, a witness of the reason: if this changes, twice() may go.
     assert refused == "refused once"
+
+
+def test_the_flat_api_on_micropython() -> None:
+    """scripting imports there (no pathlib, typing or os.environ), and keeps its state in one object."""
+    code = """
+from pyscript_storage import scripting
+from pyscript_storage.engine import MemoryBackend
+
+scripting.reset(in_browser=True)
+try:
+    scripting.Storage.get("x")
+except RuntimeError as error:
+    print("ready" in str(error))
+backends = {}
+await scripting.ready("mp", backend=lambda name: backends.setdefault(name, MemoryBackend()))
+scripting.Storage.set("b", [1, "two"])
+scripting.Storage.set("a", {"x": None}, shared=True)
+scripting.Storage.setData("c", b"\\x00\\xff")
+await scripting.sync()
+print(scripting.Storage.keys(), sorted(backends))
+"""
+    assert micropython(code).splitlines() == [
+        "True",
+        "['b', 'c'] ['@pyscript/scripting/script/mp', '@pyscript/scripting/shared']",
+    ]

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,15 +76,15 @@ def test_listing_and_clearing_leaves_shared_and_other_scripts(tmp_path: Path) ->
 
 
 @pytest.fixture
-def in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The flat API in this process, on a fresh SQLite file, as the script "in-process"."""
     monkeypatch.setenv("PYSCRIPT_STORAGE_DB", str(tmp_path / "db.sqlite3"))
     monkeypatch.setenv("PYSCRIPT_STORAGE_SCRIPT", "in-process")
     from pyscript_storage import scripting
 
-    monkeypatch.setattr(scripting, "_domains", {})
-    monkeypatch.setattr(scripting, "_script", None)
-    return scripting
+    scripting.reset()
+    yield scripting
+    scripting.reset()
 
 
 def test_api_semantics_in_process(in_process: Any) -> None:
@@ -121,23 +122,31 @@ def test_binary_data_on_cpython(in_process: Any, monkeypatch: pytest.MonkeyPatch
         storage.getData("json")
     with pytest.raises(TypeError):
         storage.setData("text", "not bytes")  # type: ignore[arg-type]
-    monkeypatch.setattr(scripting, "_domains", {})  # a new process, as far as the API knows
+    scripting.reset()  # a new process, as far as the API knows
     assert storage.getData("blob") == bytes(range(256)) and storage.keys() == ["blob", "json"]
 
 
-def test_queued_path_as_in_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What Pyodide runs: ready() loads both stores, writes wait in the queue until sync()."""
+@pytest.fixture
+def browser_rules() -> Iterator[Any]:
+    """The flat API with the browser's rules (ready() first), on this CPython; forgotten after."""
     from pyscript_storage import scripting
+
+    scripting.reset(in_browser=True)
+    yield scripting
+    scripting.reset()
+
+
+def test_queued_path_as_in_the_browser(browser_rules: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What Pyodide runs: ready() loads both stores, writes wait in the queue until sync()."""
     from pyscript_storage.engine import MemoryBackend
+
+    scripting = browser_rules
 
     backends: dict[str, MemoryBackend] = {}
 
     def backend(name: str) -> MemoryBackend:
         return backends.setdefault(name, MemoryBackend())
 
-    monkeypatch.setattr(scripting, "_domains", {})
-    monkeypatch.setattr(scripting, "_script", None)
-    monkeypatch.setattr(scripting, "IN_BROWSER", True)  # no lazy SQLite: ready() is required
     monkeypatch.setenv("PYSCRIPT_STORAGE_SCRIPT", "page")  # not the page's address: no js here
     storage = scripting.Storage
     with pytest.raises(RuntimeError, match="ready"):
@@ -155,7 +164,7 @@ def test_queued_path_as_in_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
         assert set(backends["@pyscript/scripting/shared"].entries) == {"token"}
 
     run(first_run())
-    monkeypatch.setattr(scripting, "_domains", {})  # a reload: memory is gone, the backends stay
+    scripting.reset(in_browser=True)  # a reload: memory is gone, the backends stay
 
     async def second_run() -> None:
         await scripting.ready("two", backend=backend)
