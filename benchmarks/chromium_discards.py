@@ -36,10 +36,9 @@ from rich.table import Table
 
 from pyscript_storage_harness import assets
 from pyscript_storage_harness.config import Config, Project, load
-from pyscript_storage_harness.results import Cell
 from pyscript_storage_harness.runner import Session, run_cell
 from pyscript_storage_harness.scenarios import durability
-from pyscript_storage_harness.scenarios.faults import REASON
+from pyscript_storage_harness.scenarios.faults import DISCARDED, RESTORED
 from pyscript_storage_harness.wheel import Wheel, prepare
 
 # This checkout's own browser projects.
@@ -61,10 +60,6 @@ def _backing_store(session: Session) -> str:
     if any(folder.name.endswith(".indexeddb.leveldb") for folder in folders):
         return "leveldb"
     return "sqlite" if folders else "none found"
-
-
-def _reasons(cell: Cell) -> list[str]:
-    return [note.split(REASON, 1)[1] for note in cell.notes if REASON in note]
 
 
 def chromium_parser(prog: str, doc: str | None, trials: str) -> argparse.ArgumentParser:
@@ -129,7 +124,7 @@ def _measure(
             # about 4-6 s a trial on a 2-core machine
             with console.status(f"{name}: {trials} trials (a few seconds each)..."):
                 cell = run_cell(session, durability(trials, idle=idle, mirror=mirror), browser)
-            discarded = cell.figures.get("databases discarded by the engine", 0)
+            discarded = cell.figures.get(DISCARDED, 0)
             done = f"{name}: {cell.status} in {cell.seconds:.0f} s, {discarded} discarded"
             console.print(done, highlight=False)
             row = {
@@ -137,14 +132,14 @@ def _measure(
                 "backing store": _backing_store(session),
                 "status": cell.status,
                 "trials": cell.figures.get("trials", 0),
-                "discarded": cell.figures.get("databases discarded by the engine", 0),
+                "discarded": cell.figures.get(DISCARDED, 0),
                 "synced keys written": cell.figures.get("synced keys written", 0),
                 "synced keys lost": cell.figures.get("synced keys lost", 0),
-                "restored from the mirror": cell.figures.get("databases restored from the mirror", 0),
+                "restored from the mirror": cell.figures.get(RESTORED, 0),
                 "synced keys lost with a discarded database (at least)": cell.figures.get(
                     "synced keys lost with a discarded database (at least)", 0
                 ),
-                "reasons": sorted(set(_reasons(cell))),
+                "reasons": sorted(set(cell.data_loss)),
                 "version": cell.engine_version,
             }
             if cell.status != "passed":

@@ -33,6 +33,9 @@ class Cell:
     interpreter: str = "pyodide"  # or "micropython"
     shard: str = ""  # "2/3" when a sharded run ran it (set by merge)
     host: str = ""  # the machine that ran it, in a merged run
+    # The engine's reason for each database it discarded (Chromium's IDBVersionChangeEvent.dataLoss),
+    # as the steps reported it: data, where the notes are prose.
+    data_loss: list[str] = field(default_factory=list)
 
     @property
     def case(self) -> str:

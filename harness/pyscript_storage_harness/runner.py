@@ -150,11 +150,17 @@ class Session:
 
 
 def _run_steps(
-    session: Session, driver: Driver, scenario: Scenario, figures: dict[str, int], interpreter: Interpreter
+    session: Session,
+    driver: Driver,
+    scenario: Scenario,
+    figures: dict[str, int],
+    interpreter: Interpreter,
+    data_loss: list[str],
 ) -> None:
     """Run the steps; a step whose ``result`` is ``{"figures": {...}}`` adds to ``figures``.
 
-    Its ``"notes"`` (a list of text, say an engine's reason for discarding data) go to the cell's notes.
+    Its ``"notes"`` (a list of text) go to the cell's notes, and its ``"data_loss"`` (the
+    engine's reason for each database it discarded) to ``data_loss``.
     """
     if not isinstance(scenario.steps[0], Visit):
         driver.goto(session.url(0, interpreter=interpreter))
@@ -171,6 +177,8 @@ def _run_steps(
                         figures[name] = figures.get(name, 0) + int(value)
                 if isinstance(result, dict) and isinstance(result.get("notes"), list):
                     driver.notes.extend(f"step {index}: {note}" for note in result["notes"])
+                if isinstance(result, dict) and isinstance(result.get("data_loss"), list):
+                    data_loss.extend(str(reason) for reason in result["data_loss"])
             elif isinstance(step, JavaScript):
                 driver.run_javascript(step.code)
             else:
@@ -265,6 +273,7 @@ def _attempt(
     screenshot = None
     notes: list[str] = []
     figures: dict[str, int] = {}
+    data_loss: list[str] = []
     expired = threading.Event()
     spent: dict[str, float] = {}
     try:
@@ -281,7 +290,7 @@ def _attempt(
             watchdog.daemon = True
             watchdog.start()
             try:
-                _run_steps(session, driver, scenario, figures, interpreter)
+                _run_steps(session, driver, scenario, figures, interpreter, data_loss)
             except Exception:
                 if session.artifacts is not None:
                     screenshot = _screenshot(session.artifacts, scenario, project, interpreter, driver)
@@ -322,6 +331,7 @@ def _attempt(
         figures,
         spent,
         interpreter,
+        data_loss=data_loss,
     )
     return cell, broken
 

@@ -139,9 +139,10 @@ _AFTER_RELOAD = Python(
     """
 )
 
-# Before the engine's reason in a step's note on a discarded database (the
-# benchmark chromium_discards reads the reasons back from the notes).
-REASON = "its reason: "
+# The figures the kill scenarios count (benchmarks/chromium_discards.py reads them back), and
+# each discard's reason goes to the cell's data_loss, as the engine gave it.
+DISCARDED = "databases discarded by the engine"
+RESTORED = "databases restored from the mirror"
 
 SYNCED_KEYS = 200  # per trial, each a small dict
 UNSYNCED_BATCHES = 5  # per trial, each of UNSYNCED_KEYS keys, in flight when the kill comes
@@ -198,11 +199,12 @@ def _count(trial: int, idle: bool, mirror: bool = False) -> Python:
             # This trial's synced keys went with it, and every earlier trial's since the
             # database began: how many of those is not known here (localStorage, which could
             # keep the tally, commits too lazily to survive the kill).
-            result = {{"figures": {{"databases discarded by the engine": 1,
+            result = {{"figures": {{"{DISCARDED}": 1,
                                     "synced keys lost with a discarded database (at least)": {SYNCED_KEYS}}},
                        "notes": [f"trial {trial}: the engine discarded the database (this trial's "
                                  f"{SYNCED_KEYS} synced keys, earlier trials' since it began); "
-                                 f"{REASON}{{s.data_loss}}"]}}
+                                 f"its reason: {{s.data_loss}}"],
+                       "data_loss": [s.data_loss]}}
         else:
             first = s["first trial"]
             lost = [f"t{{t}}-{{i}}" for t in range(first, {trial} + 1) for i in range({SYNCED_KEYS})
@@ -218,11 +220,12 @@ def _count(trial: int, idle: bool, mirror: bool = False) -> Python:
             result = {{"figures": {{
                 "synced keys lost": len(lost),
                 # discarded, then rebuilt from the mirror bucket (mirror=True): nothing lost
-                "databases discarded by the engine": int(bool(s.data_loss)),
-                "databases restored from the mirror": int(bool(s.data_loss)),
+                "{DISCARDED}": int(bool(s.data_loss)),
+                "{RESTORED}": int(bool(s.data_loss)),
                 "unsynced batches all there": sum(c == {UNSYNCED_KEYS} for c in counts),
                 "unsynced batches all absent": sum(c == 0 for c in counts),
-            }}, "notes": [f"trial {trial}: {REASON}{{s.data_loss}}"] if s.data_loss else []}}
+            }}, "notes": [f"trial {trial}: its reason: {{s.data_loss}}"] if s.data_loss else [],
+                "data_loss": [s.data_loss] if s.data_loss else []}}
         """
     )
 
@@ -338,12 +341,13 @@ _AFTER_DAMAGE = Python(
     s = await storage("damaged")
     if s.data_loss:  # the engine threw the database away, and the store says why
         assert dict(s.items()) == {{}}, sorted(s)
-        result = {{"figures": {{"databases discarded by the engine": 1}},
-                   "notes": [f"the engine discarded the database; {REASON}{{s.data_loss}}"]}}
+        result = {{"figures": {{"{DISCARDED}": 1}},
+                   "notes": [f"the engine discarded the database; its reason: {{s.data_loss}}"],
+                   "data_loss": [s.data_loss]}}
     else:  # ...or every synced key is there: never a silently emptied or partial store
         expected = {{f"k{{i}}": {{"i": i, "pad": "x" * 200}} for i in range({DAMAGED_KEYS})}}
         assert dict(s.items()) == expected, f"{{len(s)}} of {DAMAGED_KEYS} keys, data_loss None"
-        result = {{"figures": {{"databases discarded by the engine": 0}}}}
+        result = {{"figures": {{"{DISCARDED}": 0}}}}
     s["after"] = "written after the damage"  # usable either way
     await s.sync()
     """
@@ -387,6 +391,7 @@ async def _mirrored_after_damage(keys: int) -> dict[str, Any]:
     return {
         "figures": {"databases restored from the mirror": restored, "synced keys lost": 0},
         "notes": [f"data_loss: {s.data_loss}"] if s.data_loss else [],
+        "data_loss": [s.data_loss] if s.data_loss else [],
     }
 
 
