@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - MicroPython
     pass
 
 __all__ = [
+    "check_json",
     "encode",
     "decode",
     "decode_table",
@@ -212,6 +213,21 @@ def decode_table(table: Any, original: Any = None) -> Any:
     if kind == "memoryview":
         return memoryview(bytearray(data))
     return original if original is not None else table
+
+
+def check_json(value: Any) -> None:
+    """TypeError or ValueError unless ``value`` is plain JSON: no sets, bytes, cycles or NaN.
+
+    (MicroPython's json has no allow_nan, and raises RuntimeError for a cycle:
+    NaN is refused by encode() there, and a cycle comes back as a ValueError.)
+    """
+    if not MICROPYTHON:
+        json.dumps(value, allow_nan=False)
+        return
+    try:
+        json.dumps(value)
+    except RuntimeError as error:  # too deep: a cycle
+        raise ValueError(str(error)) from None
 
 
 def check_key(key: Any) -> None:

@@ -10,7 +10,7 @@ everything queued before it, and batches reach the backend strictly in order.
 import asyncio
 
 from .codec import decode
-from .jsbridge import IN_BROWSER, MICROPYTHON
+from .jsbridge import call_soon, event_loop
 
 try:  # MicroPython has no typing module, and never evaluates annotations
     from collections.abc import Awaitable, Callable
@@ -169,23 +169,17 @@ class WriteQueue:
         """Write in the background on the loop's next turn, unless already scheduled."""
         if self._scheduled:
             return
-        loop = _event_loop()
+        loop = event_loop()
         if loop is None:
             return
         self._scheduled = True
-        if MICROPYTHON:  # its loop has no call_soon: a task starts on the next turn too
-            loop.create_task(self._background())
-        else:  # a task only when there is something to write: sync() often wrote it already
-            loop.call_soon(self._background_turn, loop)
+        call_soon(loop, self._background_turn, loop)
 
     def _background_turn(self, loop: asyncio.AbstractEventLoop) -> None:
+        # a task only when there is something to write: sync() often wrote it already
         self._scheduled = False
         if self._pending and self._writing is None:
             loop.create_task(self._write_pending())
-
-    async def _background(self) -> None:
-        self._scheduled = False
-        await self._write_pending()  # returns at once if nothing is pending or a write is in flight
 
     async def _write_pending(self) -> None:
         """Write the pending batch as one backend call; failures are kept for sync()."""
@@ -227,18 +221,6 @@ class WriteQueue:
                 raise errors[0]
             keys = tuple([k for e in errors for k in e.keys])
             raise StorageError("; ".join(e.message for e in errors), keys)
-
-
-def _event_loop() -> asyncio.AbstractEventLoop | None:
-    """The loop to write in the background on, or None (plain CPython code with no loop)."""
-    if MICROPYTHON:
-        return asyncio.get_event_loop()  # the WebAssembly port's loop runs on the page's
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        if not IN_BROWSER:
-            return None  # sync() writes
-        return asyncio.get_event_loop()  # Pyodide's WebLoop, also from JS callbacks
 
 
 async def restore_failed(

@@ -213,7 +213,7 @@ class IndexedDBBackend:
                 "clear": batch.clear,
                 "deletes": list(batch.deletes),
                 "keys": list(batch.puts),
-                "lengths": [_utf16_length(text) for text in texts],
+                "lengths": [jsbridge.utf16_length(text) for text in texts],
             }
         )
         try:
@@ -245,14 +245,3 @@ class IndexedDBBackend:
                 _module().close(db)
         self._db = self._mirror_db = None
         _module().forget(self.database)
-
-
-def _utf16_length(text: str) -> int:
-    """Length of ``text`` in JavaScript (UTF-16 code units); stored texts hold no lone surrogates."""
-    if jsbridge.MICROPYTHON:  # no str.isascii, no UTF-16 codec: an astral character is two units,
-        # and its UTF-8 starts with one of the bytes F0-F4 (counted in C, not per character)
-        utf8 = text.encode()
-        if len(utf8) == len(text):
-            return len(text)
-        return len(text) + sum(utf8.count(lead) for lead in (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4"))
-    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2

@@ -1,11 +1,14 @@
-"""Where Python meets JavaScript, on both of PyScript's interpreters.
+"""Where Python meets JavaScript, and where PyScript's two interpreters differ.
 
 Pyodide offers ``pyodide.code.run_js`` and ``pyodide.ffi``; MicroPython's
 WebAssembly port offers only its ``js`` and ``jsffi`` modules, and reports a
-rejected promise as ``JsException(js_error, name, message)``. The rest of the
-package calls these helpers and never asks which interpreter it is on.
+rejected promise as ``JsException(js_error, name, message)``. Its event loop,
+tracebacks, strings and dicts differ too. The rest of the package calls these
+helpers rather than asking which interpreter it is on (the codec's JSON is the
+one exception: it picks its encoder once, at import).
 """
 
+import asyncio
 import sys
 
 try:  # MicroPython has no typing module, and never evaluates annotations
@@ -17,13 +20,18 @@ except ImportError:  # pragma: no cover - MicroPython
 __all__ = [
     "IN_BROWSER",
     "MICROPYTHON",
+    "call_soon",
     "create_proxy",
     "error_text",
+    "event_loop",
+    "last_key",
     "package_text",
+    "print_exception",
     "random_id",
     "run_js",
     "text_of",
     "twice",
+    "utf16_length",
 ]
 
 MICROPYTHON = sys.implementation.name == "micropython"
@@ -114,3 +122,53 @@ def error_text(error: BaseException) -> str:
     if MICROPYTHON and len(args) == 3 and isinstance(args[1], str):
         return f"{args[1]}: {args[2]}"  # JsException(js_error, name, message)
     return str(error)
+
+
+def event_loop() -> "asyncio.AbstractEventLoop | None":
+    """The loop to write in the background on, or None (plain CPython code with no loop)."""
+    if MICROPYTHON:
+        return asyncio.get_event_loop()  # the WebAssembly port's loop runs on the page's
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        if not IN_BROWSER:
+            return None  # sync() writes
+        return asyncio.get_event_loop()  # Pyodide's WebLoop, also from JS callbacks
+
+
+def print_exception(error: BaseException) -> None:
+    """Print ``error`` with its traceback, as an uncaught one would be."""
+    if MICROPYTHON:
+        sys.print_exception(error)  # type: ignore[attr-defined]
+    else:
+        import traceback
+
+        traceback.print_exception(error)
+
+
+def last_key(mapping: "dict[Any, Any]") -> Any:
+    """The key ``popitem()`` takes: the last set; any key on MicroPython, whose dicts keep no order."""
+    return next(iter(mapping)) if MICROPYTHON else next(reversed(mapping))
+
+
+def utf16_length(text: str) -> int:
+    """Length of ``text`` in JavaScript (UTF-16 code units); stored texts hold no lone surrogates."""
+    if MICROPYTHON:  # no str.isascii, no UTF-16 codec: an astral character is two units,
+        # and its UTF-8 starts with one of the bytes F0-F4 (counted in C, not per character)
+        utf8 = text.encode()
+        if len(utf8) == len(text):
+            return len(text)
+        return len(text) + sum(utf8.count(lead) for lead in (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4"))
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def call_soon(loop: "asyncio.AbstractEventLoop", callback: "Callable[..., object]", *args: Any) -> None:
+    """Call ``callback(*args)`` on the loop's next turn."""
+    if MICROPYTHON:  # its loop has no call_soon: a task starts on the next turn too
+
+        async def later() -> None:
+            callback(*args)
+
+        loop.create_task(later())
+    else:
+        loop.call_soon(callback, *args)

@@ -217,13 +217,11 @@ def _check_key(key: Any) -> None:
 def _json_text(value: Any) -> str:
     """The stored text of a JSON value; TypeError for anything JSON cannot hold exactly."""
     try:
-        # Refuses sets, bytes, circular values (MicroPython: RuntimeError, too deep)...; NaN is
-        # refused here on CPython and by codec.encode on MicroPython (whose json has no allow_nan).
-        json.dumps(value) if jsbridge.MICROPYTHON else json.dumps(value, allow_nan=False)
+        codec.check_json(value)  # sets, bytes, circular values, NaN...
         if isinstance(value, (bytearray, memoryview)):
             raise TypeError(f"{type(value).__name__} is not JSON (store bytes with setData)")
         return codec.encode(value)
-    except (TypeError, ValueError, RuntimeError) as error:
+    except (TypeError, ValueError, RuntimeError) as error:  # RuntimeError: too deep (RecursionError)
         raise TypeError(f"Storage values must be JSON-serializable: {error}") from None
 
 

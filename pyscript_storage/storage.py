@@ -13,7 +13,7 @@ import sys
 
 from . import codec
 from .engine import Batch, StorageError, WriteQueue, apply_stored, restore_failed
-from .jsbridge import IN_BROWSER, MICROPYTHON
+from .jsbridge import IN_BROWSER, last_key, print_exception
 
 try:  # MicroPython has no typing module, and never evaluates annotations
     from collections.abc import Callable, Iterable
@@ -32,16 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["Storage", "storage", "open_backend"]
 
 _MISSING = object()
-
-
-def _print_exception(error: BaseException) -> None:
-    """Print ``error`` with its traceback, as an uncaught one would be."""
-    if MICROPYTHON:
-        sys.print_exception(error)  # type: ignore[attr-defined]
-    else:
-        import traceback
-
-        traceback.print_exception(error)
 
 
 class _Store:
@@ -115,7 +105,7 @@ class _Store:
             try:
                 listener(frozenset(keys))
             except Exception as error:  # noqa: BLE001 - a listener's bug must not stop the others
-                _print_exception(error)
+                print_exception(error)
 
 
 class Storage(dict):  # type: ignore[type-arg]
@@ -202,8 +192,7 @@ class Storage(dict):  # type: ignore[type-arg]
         """dict.popitem (last in, first out), persisted."""
         if not self:
             raise KeyError("popitem(): storage is empty")
-        # MicroPython's dicts keep no insertion order: there, any item is the last
-        key = next(iter(self)) if MICROPYTHON else next(reversed(self))
+        key = last_key(self)  # (any key on MicroPython: its dicts keep no insertion order)
         value = super().__getitem__(key)
         del self[key]
         return key, value

@@ -178,9 +178,9 @@ def test_utf16_lengths_match_javascript() -> None:
     """The flush's body is cut by these lengths in JavaScript: one off and values mix."""
     texts = ["", "ascii", "é中", "🐍", "a🐍é中\U0010ffff" * 1000]
     code = (
-        "import js\nfrom pyscript_storage.indexeddb import _utf16_length\n"
+        "import js\nfrom pyscript_storage.jsbridge import utf16_length\n"
         f"for text in {texts!r}:\n"
-        "    print(_utf16_length(text), js.eval('(t) => t.length')(text))\n"
+        "    print(utf16_length(text), js.eval('(t) => t.length')(text))\n"
     )
     lines = micropython(code).splitlines()
     assert [line.split() for line in lines] == [[str(len(t.encode("utf-16-le")) // 2)] * 2 for t in texts]
