@@ -22,7 +22,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from pyscript_storage_harness.config import ConfigError, load
 from pyscript_storage_harness.drivers import Driver, StepFailed
 from pyscript_storage_harness.runner import Session
 from pyscript_storage_harness.scenarios import INTERPRETERS, Interpreter, Page
-from pyscript_storage_harness.wheel import prepare
+from pyscript_storage_harness.wheel import prepared
 
 from .workloads import WORKLOADS, Workload
 
@@ -176,8 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     workloads = [w for w in WORKLOADS if not args.workload or w.name in args.workload]
     report: dict[str, Any] = {"runs": args.runs, "engines": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = prepare(args.wheel, Path(tmp))
+    with prepared(args.wheel) as wheel:
         report["wheel"] = {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256}
         report["pyodide"] = assets.PYODIDE.version
         report["micropython"] = assets.MICROPYTHON.version

@@ -27,8 +27,9 @@ from rich.table import Table
 
 from pyscript_storage_harness.runner import Session, run_cell
 from pyscript_storage_harness.scenarios import JavaScript, Kill, Python, Scenario, Step
+from pyscript_storage_harness.wheel import prepared
 
-from .chromium_discards import checkout_wheel, chromium_parser, chromium_project
+from .chromium_discards import chromium_parser, chromium_project
 
 SYNCED_BATCHES, KEYS_PER_BATCH = 20, 10
 
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config, project = chromium_project(parser, args)
     console = Console()
-    with checkout_wheel() as wheel, Session(config, wheel) as session:
+    with prepared() as wheel, Session(config, wheel) as session:
         with console.status(f"{args.trials} trials (about 5 s each)..."):
             cell = run_cell(session, _scenario(args.trials), project, "pyodide", retries=0)
     trials = [json.loads(note.split("trial: ", 1)[1]) for note in cell.notes if "trial: " in note]

@@ -25,21 +25,17 @@ import argparse
 import dataclasses
 import json
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from pyscript_storage_harness import assets
 from pyscript_storage_harness.config import Config, Project, load
 from pyscript_storage_harness.runner import Session, run_cell
 from pyscript_storage_harness.scenarios import durability
 from pyscript_storage_harness.scenarios.faults import DISCARDED, RESTORED
-from pyscript_storage_harness.wheel import Wheel, prepare
+from pyscript_storage_harness.wheel import Wheel, prepared
 
 # This checkout's own browser projects.
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
@@ -85,15 +81,6 @@ def chromium_project(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     return config, project
 
 
-@contextmanager
-def checkout_wheel() -> Iterator[Wheel]:
-    """The module built from this checkout, with Pyodide fetched, for one benchmark run."""
-    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
-        wheel = prepare(None, Path(tmp))
-        assets.ensure(assets.PYODIDE)
-        yield wheel
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = chromium_parser("python -m benchmarks.chromium_discards", __doc__, "SIGKILL trials per setting")
     names = [setting[0] for setting in SETTINGS]
@@ -102,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config, project = chromium_project(parser, args)
     console = Console()
-    with checkout_wheel() as wheel:
+    with prepared() as wheel:
         rows = _measure(config, project, wheel, args.trials, console, args.setting or [])
     _print(rows, console)
     if args.json:

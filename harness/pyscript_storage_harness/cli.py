@@ -25,11 +25,10 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -41,7 +40,7 @@ from .config import DEFAULT_PATH, Config, ConfigError, Project, load
 from .report import print_matrix, write_html, write_junit
 from .results import Cell, Run
 from .runner import PAGES, Session, run_cell, start_server
-from .wheel import Wheel, prepare
+from .wheel import Wheel, prepared
 
 __all__ = ["main"]
 
@@ -277,11 +276,9 @@ def _parser() -> argparse.ArgumentParser:
 @contextmanager
 def _wheel(path: Path | None, console: Console) -> Iterator[Wheel]:
     """The given wheel, or one built or packed for this run (deleted afterwards)."""
-    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
+    with ExitStack() as stack:
         with console.status("preparing the wheel, Pyodide and MicroPython"):
-            wheel = prepare(path, Path(tmp))
-            assets.ensure(assets.PYODIDE)
-            assets.ensure(assets.MICROPYTHON)
+            wheel = stack.enter_context(prepared(path))
         console.print(
             f"wheel under test: {wheel.path.name} ({wheel.origin}), sha256 {wheel.sha256[:16]}",
             highlight=False,

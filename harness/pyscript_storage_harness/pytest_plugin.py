@@ -30,11 +30,10 @@ At the end the scenario x engine matrix is printed with each engine's version.
 from __future__ import annotations
 
 import re
-import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -52,7 +51,7 @@ from .results import Cell, Run
 from .runner import Session
 from .scenarios import INTERPRETERS, Interpreter
 from .shard import ShardError, parse_shard, split
-from .wheel import Wheel, prepare
+from .wheel import Wheel, prepared
 
 __all__ = ["AppPage", "StepFailed", "StoragePage", "record", "selected_interpreters"]
 
@@ -186,9 +185,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def storage_wheel(request: pytest.FixtureRequest) -> Iterator[Wheel]:
     """The wheel under test: --storage-wheel, or one built or packed for this session."""
-    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
+    with ExitStack() as stack:
         try:
-            wheel = prepare(request.config.getoption("storage_wheel"), Path(tmp))
+            wheel = stack.enter_context(prepared(request.config.getoption("storage_wheel")))
         except ValueError as error:
             raise pytest.UsageError(str(error)) from None
         yield wheel

@@ -15,13 +15,16 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["Wheel", "build", "find_source", "inspect", "pack_installed", "prepare", "unpack"]
+__all__ = ["Wheel", "build", "find_source", "inspect", "pack_installed", "prepare", "prepared", "unpack"]
 
 DISTRIBUTION = "pyscript-storage"
 # Zip entries carry this date (1980-01-01, the zip format's first day) unless
@@ -201,3 +204,20 @@ def prepare(given: Path | None, out_dir: Path) -> Wheel:
         return replace(built, origin=f"built from {source}", commit=_commit(source))
     packed = pack_installed(out_dir)
     return replace(packed, origin=f"the installed {DISTRIBUTION} {packed.version}")
+
+
+@contextmanager
+def prepared(path: Path | None = None) -> Iterator[Wheel]:
+    """The wheel under test for one run, with Pyodide and MicroPython fetched.
+
+    ``path`` is a wheel file; without one, the wheel is built from the checkout here or
+    packed from the installed module (see ``prepare``), and deleted afterwards.
+    The CLI, the pytest plugin and the benchmarks all start here.
+    """
+    from . import assets
+
+    with tempfile.TemporaryDirectory(prefix="pyscript-storage-wheel-") as tmp:
+        wheel = prepare(path, Path(tmp))
+        assets.ensure(assets.PYODIDE)
+        assets.ensure(assets.MICROPYTHON)
+        yield wheel
