@@ -30,8 +30,11 @@ def sample_run(tmp_path: Path) -> Run:
         Cell("reload", "firefox", "failed", 2.0, "Firefox 153", "AssertionError: <lost> & gone", str(shot)),
         Cell("quota", "chromium", "xfailed", 3.0, "Chromium 156", "expected failure: no knob"),
         Cell("quota", "firefox", "passed", 4.0, "Firefox 153", notes=["page boot retried"]),
-        Cell("durability", "firefox", "passed", 9.0, "Firefox 153", figures={"synced keys lost": 0}),
-    ]
+        Cell(
+            "durability", "firefox", "passed", 9.0, "Firefox 153", figures={"synced keys lost": 0},
+            spent={"browser starts": 1.5, "page loads": 3.0, "steps and the rest": 4.5},
+        ),
+    ]  # fmt: skip
     return run
 
 
@@ -64,6 +67,10 @@ def test_html_is_self_contained_with_tracebacks_and_screenshots(tmp_path: Path) 
     assert "page boot retried" in html and "ab" * 32 in html
     assert "synced keys lost: <b>0</b>" in html
     assert 'src="http' not in html and "<link" not in html  # nothing fetched from elsewhere
+    # the longest cell's bar is the widest, split into its phases
+    phases = "browser starts 1.5 s, page loads 3.0 s, steps and the rest 4.5 s"
+    assert f'style="width: 120px" title="{phases}"' in html
+    assert 'class="phase-2" style="width: 33.3%"' in html
 
 
 def test_micropython_cells_are_rows_of_their_own(tmp_path: Path) -> None:
