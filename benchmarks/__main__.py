@@ -36,6 +36,7 @@ from pyscript_storage_harness.runner import Session
 from pyscript_storage_harness.scenarios import INTERPRETERS, Interpreter, Page
 from pyscript_storage_harness.wheel import prepared
 
+from .chart import write_svg
 from .workloads import WORKLOADS, Workload
 
 # This checkout's own browser projects.
@@ -159,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per workload and implementation (median)")
     parser.add_argument("--json", type=Path, help="write samples, medians and ratios as JSON")
+    parser.add_argument("--svg", type=Path, help="draw the ratios to raw IndexedDB as an SVG chart")
     parser.add_argument("--wheel", type=Path, help="wheel under test (default: built from source)")
     parser.add_argument("--config", type=Path, default=REPO_CONFIG)
     args = parser.parse_args(argv)
@@ -189,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")
         console.print(f"JSON: {args.json}")
+    if args.svg:
+        args.svg.parent.mkdir(parents=True, exist_ok=True)
+        write_svg(report, args.svg)
+        console.print(f"chart: {args.svg}")
     failed = any(r["errors"] for r in report["engines"].values())
     return 1 if failed else 0
 
