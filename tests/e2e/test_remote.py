@@ -182,6 +182,7 @@ def chromedriver() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.timeout(900)  # every portable scenario on both interpreters in two engines: past 300 s once
 def test_any_webdriver_endpoint_runs_the_portable_scenarios(
     tmp_path: Path, storage_wheel: Wheel, chromedriver: str, remote_webkitgtk: str
 ) -> None:
