@@ -112,6 +112,30 @@
       tx.onabort = tx.onerror = () => reject(plain(tx.error));
     });
 
+  // Chromium (156), in a context without a profile (incognito, Playwright's new_context(),
+  // a Playwright server's browser), sometimes goes on counting a batch it refused for quota
+  // against the origin: every later write to that database is refused too, on any new
+  // connection, through a minute of retries, until the origin creates a database. So after
+  // a refusal for quota, create a probe database and delete it at once. Bounded; a failure
+  // here changes nothing; elsewhere it is a harmless round trip after a rare error.
+  const RECOUNT_PROBE = "pyscript-storage-recount";
+  const recount = (ms = 2000) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      const done = () => { clearTimeout(timer); resolve(); };
+      try {
+        const request = indexedDB.open(RECOUNT_PROBE);
+        request.onsuccess = () => {
+          request.result.close();
+          const deletion = indexedDB.deleteDatabase(RECOUNT_PROBE);
+          deletion.onsuccess = deletion.onerror = deletion.onblocked = done;
+        };
+        request.onerror = request.onblocked = done;
+      } catch (_) {
+        done();
+      }
+    });
+
   // One batch in one readwrite transaction: head is JSON {clear, deletes, keys,
   // lengths}; body is every stored text concatenated (lengths in UTF-16 units),
   // so big values are not escaped and parsed a second time.
@@ -126,7 +150,12 @@
       // would let the transaction commit the other writes and resolve as if all were.
       let failed = null;
       tx.onerror = (event) => { failed = failed || (event.target && event.target.error); };
-      tx.onabort = () => reject(plain(tx.error || failed || { name: "AbortError", message: "transaction aborted" }));
+      tx.onabort = () => {
+        const error = tx.error || failed || { name: "AbortError", message: "transaction aborted" };
+        const settle = () => reject(plain(error));
+        if (error.name === "QuotaExceededError") recount().then(settle);
+        else settle();
+      };
       try {
         if (head.clear) store.clear();
         for (const key of head.deletes) store.delete(key);

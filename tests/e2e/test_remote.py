@@ -126,7 +126,10 @@ def run_suite(tmp_path: Path, wheel: Wheel, projects: str, *scenarios: str) -> d
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     data: dict = json.loads((tmp_path / "remote.json").read_text())  # type: ignore[type-arg]
-    return {(cell["scenario"], cell["project"]): cell["status"] for cell in data["cells"]}
+    statuses: dict[tuple[str, str], set[str]] = {}  # one cell per interpreter: all of them count
+    for cell in data["cells"]:
+        statuses.setdefault((cell["scenario"], cell["project"]), set()).add(cell["status"])
+    return {key: "/".join(sorted(found)) for key, found in statuses.items()}  # e.g. "failed/passed"
 
 
 def test_chromium_and_firefox_from_a_playwright_server(
@@ -149,13 +152,14 @@ executable = "/usr/bin/firefox-esr"
 channel = "moz-firefox"
 connect = "{playwright_server}"
 """
-    # Not quota: a Playwright server's context keeps IndexedDB in memory, and there Chromium
-    # 156 sometimes counts a refused batch against the quota afterwards (usage +1.5 MB, a small
-    # write still refused 5 s later on a MicroPython page): issue #20's quota item, open again.
-    cells = run_suite(tmp_path, storage_wheel, projects, "reload", "origins", "restart")
+    # quota in a context without a profile: Chromium went on refusing every write after a
+    # refused batch there, until the module learnt to make it count again (indexeddb.js).
+    cells = run_suite(tmp_path, storage_wheel, projects, "reload", "origins", "restart", "quota")
     for project in ("chromium-remote", "firefox-remote"):
         assert cells[("reload", project)] == "passed"
         assert cells[("origins", project)] == "passed"
+        # A renderer crash (seen twice in 50 Pyodide pages there) is retried and reported flaky.
+        assert cells[("quota", project)] in ("passed", "flaky/passed", "flaky"), cells
         assert cells[("restart", project)] == "xfailed"  # no persistent profile over connect
 
 

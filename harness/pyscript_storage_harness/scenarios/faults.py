@@ -84,6 +84,8 @@ async def _far_over_quota(random_text: str, rounds: int, values: int, characters
     What the engine keeps of a refused batch is measured with navigator.storage.estimate()
     where the engine has it (Chromium, Firefox; WebKitGTK has no StorageManager).
     """
+    import json
+
     import js
 
     from pyscript_storage import Storage, StorageError, jsbridge, storage
@@ -119,6 +121,13 @@ async def _far_over_quota(random_text: str, rounds: int, values: int, characters
             assert after - before < 100_000, f"round {round_}: usage {before} -> {after} after refusal"
         s[f"small-{round_}"] = round_
         await s.sync()  # usable at once: no retry, no reload
+    # After each refusal the module made the engine count again with a probe database (see
+    # indexeddb.js): none may be left behind.
+    database_names = """() => indexedDB.databases  // JSON text; null where the engine cannot list them
+      ? indexedDB.databases().then((all) => JSON.stringify(all.map((database) => database.name)))
+      : Promise.resolve("null")"""
+    names = json.loads(await jsbridge.text_of(js.eval(database_names)()))
+    assert names is None or "pyscript-storage-recount" not in names, names
     figures = {
         f"refused batches of {values * characters / 1e6:g}M characters": rounds,
         "small writes after them committed": rounds,
