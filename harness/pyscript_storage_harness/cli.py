@@ -39,7 +39,7 @@ from .app import AppServer, check_pages
 from .config import DEFAULT_PATH, Config, ConfigError, Project, load
 from .report import print_matrix, write_html, write_junit
 from .results import Cell, Run
-from .runner import PAGES, Session, run_cell, start_server
+from .runner import PAGES, Session, plan, run_cell, start_server
 from .wheel import Wheel, prepared
 
 __all__ = ["main"]
@@ -291,16 +291,16 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
     run = Run(wheel=wheel.describe(), interpreter=assets.interpreters_label(), selection=_selection(args))
     started = time.monotonic()
     interpreters = getattr(args, "interpreter", None) or scenarios.INTERPRETERS
-    plan = [(s, i, p) for p in projects for s in chosen for i in s.interpreters if i in interpreters]
+    cells = plan(chosen, interpreters, projects)
     if getattr(args, "shard", None):
         index, count = shard.parse_shard(args.shard)
-        ids = [shard.cell_id(s.name, i, p.name) for s, i, p in plan]
+        ids = [shard.cell_id(s.name, i, p.name) for s, i, p in cells]
         durations = shard.durations_from(args.durations) if args.durations else None
         mine = set(shard.split(ids, count, durations)[index - 1])
         run.shard, run.planned = f"{index}/{count}", ids
-        plan = [cell for cell, key in zip(plan, ids, strict=True) if key in mine]
-        console.print(f"shard {index}/{count}: {len(plan)} of {len(ids)} cells", highlight=False)
-    total = len(plan)
+        cells = [cell for cell, key in zip(cells, ids, strict=True) if key in mine]
+        console.print(f"shard {index}/{count}: {len(cells)} of {len(ids)} cells", highlight=False)
+    total = len(cells)
     with (
         Session(config, wheel, artifacts=args.artifacts) as session,
         Progress(
@@ -313,7 +313,7 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
         ) as progress,
     ):
         task = progress.add_task("suite", total=total)
-        for scenario, interpreter, project in plan:
+        for scenario, interpreter, project in cells:
             progress.update(task, description=f"{scenario.name} [{interpreter}] x {project.name}")
             cell = run_cell(session, scenario, project, interpreter, retries=max(0, args.retries))
             run.engines[project.name] = cell.engine_version

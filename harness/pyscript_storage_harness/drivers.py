@@ -325,7 +325,8 @@ class PlaywrightDriver(Driver):
         self._browser: Any = None  # only for a browser of a Playwright server
         self._pages: list[Any] = []
         self._quota_origins: set[str] = set()
-        if project.engine in ("chromium", "firefox"):
+        self._quota_kind = engine(project.engine).playwright_quota
+        if self._quota_kind != "none":
             self.quota_knob = engine(project.engine).quota_knob
         elif quota is not None:
             raise ConfigError(
@@ -340,7 +341,7 @@ class PlaywrightDriver(Driver):
             options["executable_path"] = self.project.executable
         if self.project.channel:
             options["channel"] = self.project.channel
-        if self.quota is not None and self.project.engine == "firefox":
+        if self.quota is not None and self._quota_kind == "firefox pref":
             # In KiB; it caps the whole temporary storage, so each origin gets at most this.
             limit = max(1, self.quota // 1024)
             options["firefox_user_prefs"] = {"dom.quotaManager.temporaryStorage.fixedLimit": limit}
@@ -428,7 +429,7 @@ class PlaywrightDriver(Driver):
                 pass
 
     def _navigate(self, url: str) -> None:
-        if self.quota is not None and self.project.engine == "chromium":
+        if self.quota is not None and self._quota_kind == "devtools":
             origin = _origin(url)
             if origin not in self._quota_origins:
                 if self._cdp is None:

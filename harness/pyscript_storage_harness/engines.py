@@ -9,8 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-__all__ = ["Engine", "ENGINES", "NAMES", "engine", "is_indexeddb_file", "indexeddb_record_files"]
+__all__ = [
+    "Engine",
+    "ENGINES",
+    "NAMES",
+    "debian_packages",
+    "engine",
+    "is_indexeddb_file",
+    "indexeddb_record_files",
+]
+
+# How Playwright's driver caps an origin's storage in an engine: a DevTools protocol override
+# per origin, a Firefox pref at launch, or not at all (Playwright's WebKit).
+PlaywrightQuota = Literal["devtools", "firefox pref", "none"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +34,7 @@ class Engine:
     display: str  # in the matrix's header
     debian_packages: tuple[str, ...]  # what `apt-get install` gives this machine (bin/setup, doctor)
     quota_knob: str  # how the harness caps one origin's storage in it
+    playwright_quota: PlaywrightQuota  # that knob's kind when Playwright drives the engine
     indexeddb_marker: str  # a part of every IndexedDB file's path in a profile (lower case)
     indexeddb_records: tuple[str, ...]  # globs, under a profile, of the files holding its records
 
@@ -31,6 +45,7 @@ ENGINES: dict[str, Engine] = {
         "Chromium",
         ("chromium",),
         "DevTools protocol Storage.overrideQuotaForOrigin",
+        "devtools",
         "indexeddb",
         ("**/IndexedDB/*.indexeddb.leveldb/*.log",),  # LevelDB's write-ahead logs
     ),
@@ -39,6 +54,7 @@ ENGINES: dict[str, Engine] = {
         "Firefox",
         ("firefox-esr",),
         "pref dom.quotaManager.temporaryStorage.fixedLimit",
+        "firefox pref",
         "/idb/",
         ("**/idb/*.sqlite",),
     ),
@@ -47,6 +63,7 @@ ENGINES: dict[str, Engine] = {
         "WebKit",
         ("webkit2gtk-driver", "xvfb", "python3-gi", "gir1.2-webkit2-4.1"),
         "WebsiteDataManager origin-storage-ratio (webkit_launcher.py)",
+        "none",  # Playwright's own WebKit has no such knob; WebKitGTK's launcher has
         "indexeddb",
         ("**/IndexedDB.sqlite3",),
     ),
@@ -60,6 +77,11 @@ def engine(name: str) -> Engine:
         return ENGINES[name]
     except KeyError:
         raise KeyError(f"unknown engine {name!r}: one of {', '.join(NAMES)}") from None
+
+
+def debian_packages() -> list[str]:
+    """Every engine's Debian packages, each once, in the table's order (bin/setup installs them)."""
+    return list(dict.fromkeys(package for entry in ENGINES.values() for package in entry.debian_packages))
 
 
 def is_indexeddb_file(path: str) -> bool:

@@ -13,8 +13,8 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from . import assets
@@ -22,20 +22,8 @@ from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
 from .recording import Recording
 from .results import Cell, Status
-from .scenarios import (
-    Interpreter,
-    JavaScript,
-    Kill,
-    KillStorage,
-    Page,
-    Python,
-    Reload,
-    Restart,
-    Scenario,
-    Step,
-    Tab,
-    Visit,
-)
+from .scenarios import Interpreter, Page, Scenario, Step
+from .scenarios import model as steps
 from .server import Server
 from .wheel import Wheel, unpack
 
@@ -108,12 +96,7 @@ class Session:
             raise
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -162,14 +145,14 @@ def _run_steps(
     Its ``"notes"`` (a list of text) go to the cell's notes, and its ``"data_loss"`` (the
     engine's reason for each database it discarded) to ``data_loss``.
     """
-    if not isinstance(scenario.steps[0], Visit):
+    if not isinstance(scenario.steps[0], steps.Visit):
         driver.goto(session.url(0, interpreter=interpreter))
         running = driver.run_python("import sys\nresult = sys.implementation.name")
         if running != {"pyodide": "cpython"}.get(interpreter, interpreter):
             raise StepFailed(f"the page runs {running!r}, not {interpreter}")
     for index, step in enumerate(scenario.steps, 1):
         try:
-            if isinstance(step, Python):
+            if isinstance(step, steps.Python):
                 filename = step.filename or f"<{scenario.name} step {index}>"
                 result = driver.run_python(step.code, worker=step.worker, filename=filename)
                 if isinstance(result, dict) and isinstance(result.get("figures"), dict):
@@ -179,7 +162,7 @@ def _run_steps(
                     driver.notes.extend(f"step {index}: {note}" for note in result["notes"])
                 if isinstance(result, dict) and isinstance(result.get("data_loss"), list):
                     data_loss.extend(str(reason) for reason in result["data_loss"])
-            elif isinstance(step, JavaScript):
+            elif isinstance(step, steps.JavaScript):
                 driver.run_javascript(step.code)
             else:
                 browser_action(session, driver, step, interpreter)
@@ -194,22 +177,22 @@ def browser_action(
     session: Session, driver: Driver, step: Step, interpreter: Interpreter = "pyodide"
 ) -> None:
     """Carry out a step that acts on the browser: reload, restart, kill, another tab or origin."""
-    if isinstance(step, Reload):
+    if isinstance(step, steps.Reload):
         driver.reload()
-    elif isinstance(step, Restart):
+    elif isinstance(step, steps.Restart):
         driver.restart()
-    elif isinstance(step, Kill):
+    elif isinstance(step, steps.Kill):
         driver.kill_and_restart(damage=step.damage)
-    elif isinstance(step, KillStorage):
+    elif isinstance(step, steps.KillStorage):
         assert session.server is not None, "session not started"
         time.sleep(step.after)
         killed = driver.kill_storage_process()
         mail = session.server.wait_for_mail(step.mail, step.wait)
         driver.notes.append(f"killed {killed}; the page's report {'came' if mail else 'never came'}")
         driver.kill_and_restart()
-    elif isinstance(step, Tab):
+    elif isinstance(step, steps.Tab):
         driver.tab(step.index, session.url(0, interpreter=interpreter))
-    elif isinstance(step, Visit):
+    elif isinstance(step, steps.Visit):
         driver.goto(session.url(step.origin, step.page, step.interpreter or interpreter))
     else:
         raise TypeError(f"not a browser action: {step!r}")
@@ -217,18 +200,37 @@ def browser_action(
 
 def _remote_reason(scenario: Scenario, project: Project) -> str | None:
     """Why a scenario cannot pass on a remote browser, or None."""
-    if project.remote and any(isinstance(step, (Kill, KillStorage)) for step in scenario.steps):
+    if project.remote and any(isinstance(step, (steps.Kill, steps.KillStorage)) for step in scenario.steps):
         return "a remote browser's processes cannot be SIGKILLed from here"
-    if project.connect and any(isinstance(step, Restart) for step in scenario.steps):
+    if project.connect and any(isinstance(step, steps.Restart) for step in scenario.steps):
         return "a browser of a Playwright server has no persistent profile: nothing survives its restart"
     if project.driver == "webdriver":
-        if any(isinstance(step, Restart) for step in scenario.steps):
+        if any(isinstance(step, steps.Restart) for step in scenario.steps):
             return (
                 "a WebDriver endpoint starts each session on a profile of its own: nothing survives a restart"
             )
         if scenario.quota is not None:
             return "a WebDriver endpoint's browser has no per-origin quota knob the harness can set"
     return None
+
+
+def cases(
+    chosen: Sequence[Scenario], interpreters: Sequence[Interpreter]
+) -> list[tuple[Scenario, Interpreter]]:
+    """The matrix's rows: each scenario on each interpreter it declares that was chosen, in order."""
+    return [(scenario, i) for scenario in chosen for i in scenario.interpreters if i in interpreters]
+
+
+def case_id(scenario: Scenario, interpreter: Interpreter) -> str:
+    """A row's name as a test id: the scenario's name, with the interpreter unless Pyodide."""
+    return scenario.name if interpreter == "pyodide" else f"{scenario.name}-{interpreter}"
+
+
+def plan(
+    chosen: Sequence[Scenario], interpreters: Sequence[Interpreter], projects: Sequence[Project]
+) -> list[tuple[Scenario, Interpreter, Project]]:
+    """Every cell to run, engine by engine: each row of ``cases`` in each project."""
+    return [(scenario, i, project) for project in projects for scenario, i in cases(chosen, interpreters)]
 
 
 def run_cell(

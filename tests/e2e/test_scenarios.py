@@ -6,16 +6,14 @@ import pytest
 
 from pyscript_storage_harness.config import Project
 from pyscript_storage_harness.pytest_plugin import record, selected_interpreters
-from pyscript_storage_harness.runner import Session, run_cell
+from pyscript_storage_harness.runner import Session, case_id, cases, run_cell
 from pyscript_storage_harness.scenarios import SCENARIOS, Interpreter, Scenario
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "scenario" in metafunc.fixturenames:
-        chosen = selected_interpreters(metafunc.config)
-        cases = [(s, i) for s in SCENARIOS for i in s.interpreters if i in chosen]
-        ids = [s.name if i == "pyodide" else f"{s.name}-{i}" for s, i in cases]
-        metafunc.parametrize(("scenario", "interpreter"), cases, ids=ids)
+        rows = cases(SCENARIOS, selected_interpreters(metafunc.config))
+        metafunc.parametrize(("scenario", "interpreter"), rows, ids=[case_id(s, i) for s, i in rows])
 
 
 def test_scenario(

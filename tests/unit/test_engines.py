@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from pyscript_storage_harness import config
-from pyscript_storage_harness.engines import ENGINES, engine, indexeddb_record_files, is_indexeddb_file
+from pyscript_storage_harness.engines import (
+    ENGINES,
+    debian_packages,
+    engine,
+    indexeddb_record_files,
+    is_indexeddb_file,
+)
 
 # Where each engine keeps one origin's records in a profile (seen on this machine's builds).
 RECORDS = {
@@ -33,3 +39,18 @@ def test_record_files_are_found_and_recognised(tmp_path: Path, name: str) -> Non
     assert indexeddb_record_files(tmp_path) == [record]
     assert is_indexeddb_file(str(record))
     assert not is_indexeddb_file(str(tmp_path / "Default" / "Cookies"))
+
+
+def test_bin_setup_installs_every_engines_packages_from_the_table() -> None:
+    """bin/setup reads the table with Debian's python3 (no venv yet): each package once."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    code = "from pyscript_storage_harness.engines import debian_packages as d; print(*d(), sep='\\n')"
+    printed = subprocess.run(
+        ["python3", "-I", "-c", f"import sys; sys.path.insert(0, 'harness'); {code}"],
+        cwd=root, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.split()  # fmt: skip
+    assert printed == debian_packages()
+    assert sorted(printed) == sorted({p for entry in ENGINES.values() for p in entry.debian_packages})
+    assert "debian_packages()" in (root / "bin" / "setup").read_text()
