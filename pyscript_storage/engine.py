@@ -9,7 +9,7 @@ everything queued before it, and batches reach the backend strictly in order.
 
 import asyncio
 
-from .codec import decode
+from .codec import decode, restore_key
 from .jsbridge import call_soon, event_loop
 
 try:  # MicroPython has no typing module, and never evaluates annotations
@@ -24,18 +24,52 @@ if TYPE_CHECKING:
 
     Key = Any  # str, int or float; see codec.check_key
 
-    class Backend(Protocol):
-        """What a store engine backend provides."""
+    class SynchronousBackend(Protocol):
+        """A backend that can also load and write without an event loop (SQLite, for the flat API)."""
 
-        async def load(self) -> dict[Key, Any]:
-            """Every stored entry, read at once and decoded (see codec.decode)."""
+        def load_now(self) -> dict[Key, Any]:
+            """Every stored entry, decoded, read before returning."""
             ...
 
-        async def flush(self, batch: "Batch") -> None:
-            """Apply ``batch`` atomically; raise StorageError if it was refused."""
+        def flush_now(self, batch: "Batch") -> None:
+            """Apply ``batch`` atomically before returning; raise StorageError if refused."""
             ...
 else:
     Key = object
+
+
+class Backend:
+    """What a store engine backend provides; each backend subclasses it.
+
+    ``load`` and ``flush`` are its own. The rest are optional capabilities with
+    the defaults of a backend that lacks them: no change notices (``notices``
+    is False and ``watch`` returns None: live=True refuses it), reading some
+    keys by loading them all, nothing to close, no report of data loss.
+    """
+
+    notices = False  # True when watch() tells of other contexts' commits
+    data_loss: "str | None" = None  # the engine's report that it discarded the database on open
+
+    async def load(self) -> "dict[Key, Any]":
+        """Every stored entry, read at once and decoded (see codec.decode)."""
+        raise NotImplementedError
+
+    async def flush(self, batch: "Batch") -> None:
+        """Apply ``batch`` atomically; raise StorageError if it was refused."""
+        raise NotImplementedError
+
+    async def read(self, keys: "list[Key]") -> "dict[Key, Any]":
+        """The stored values of ``keys`` (as stored in a notice's head), decoded; absent keys absent."""
+        wanted = {restore_key(key) for key in keys}
+        return {key: value for key, value in (await self.load()).items() if key in wanted}
+
+    def watch(self, on_change: "Callable[[dict[str, Any]], None]") -> "Callable[[], None] | None":
+        """Call ``on_change(head)`` after another context's commit; returns unwatch (None: no notices)."""
+        return None
+
+    def close(self) -> None:
+        """Let go of the connection; later use fails."""
+
 
 __all__ = [
     "Backend",
@@ -94,7 +128,7 @@ class Batch:
         return tuple(self.puts) + tuple(self.deletes)
 
 
-class MemoryBackend:
+class MemoryBackend(Backend):
     """A backend in a dict, for unit tests; ``fail`` makes the next flush fail."""
 
     def __init__(self, entries: dict[Key, str] | None = None) -> None:

@@ -10,7 +10,7 @@ import json
 
 from . import jsbridge
 from .codec import decode, decode_table, restore_key
-from .engine import Batch, Key, StorageError
+from .engine import Backend, Batch, Key, StorageError
 
 try:  # MicroPython has no typing module, and never evaluates annotations
     from collections.abc import Callable
@@ -68,8 +68,10 @@ def _pairs(keys: list[Any], values: list[Any]) -> list[tuple[Any, Any]]:
     return [(keys[i], values[i]) for i in range(len(keys))]  # MicroPython's zip has no strict=
 
 
-class IndexedDBBackend:
+class IndexedDBBackend(Backend):
     """One IndexedDB database holding one store's entries."""
+
+    notices = True  # watch(): other pages' and workers' commits, over a BroadcastChannel
 
     def __init__(self, name: str, durability: str = "strict", mirror: bool = False) -> None:
         """``mirror``: also write every batch to a copy in a Storage Bucket of its own (see _open_mirror)."""

@@ -17,6 +17,10 @@ try:  # MicroPython has no typing module, and never evaluates annotations
 except ImportError:  # pragma: no cover - MicroPython
     pass
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the boundary's types as Pyodide names them (the pyodide-py package, on CPython)
+    from pyodide.ffi import JsDoubleProxy
+
 __all__ = [
     "IN_BROWSER",
     "MICROPYTHON",
@@ -74,7 +78,7 @@ def twice(make: "Callable[[], Any]") -> Any:
         return make()
 
 
-async def text_of(promise: Any) -> str:
+async def text_of(promise: Any) -> str:  # a JsPromise (pyodide-py 0.25 types it without __await__)
     """The text a JavaScript promise resolves to, however long.
 
     MicroPython's await never returns for a promise of a long string (see
@@ -94,7 +98,7 @@ async def text_of(promise: Any) -> str:
     return twice(lambda: "".join(pieces))
 
 
-def create_proxy(function: Callable[..., Any]) -> Any:
+def create_proxy(function: Callable[..., Any]) -> "JsDoubleProxy":
     """A JavaScript function that calls ``function`` (kept alive as long as JavaScript holds it)."""
     if MICROPYTHON:
         import jsffi

@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover - MicroPython
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .engine import Backend
+    from .engine import Backend, SynchronousBackend
 
 __all__ = ["Storage", "Script", "ScriptExit", "ready", "sync", "script_name", "reset"]
 
@@ -204,7 +204,7 @@ def _domain(shared: bool) -> _Domain:
         )
     from .sqlite import SQLiteBackend
 
-    backend = SQLiteBackend(store_name)
+    backend: SynchronousBackend = SQLiteBackend(store_name)  # the flat API is synchronous on CPython
     domain = _state.domains[store_name] = _Domain(backend.load_now(), write_now=backend.flush_now)
     return domain
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .codec import decode, restore_key
-from .engine import Batch, Key, StorageError
+from .engine import Backend, Batch, Key, StorageError
 
 __all__ = ["SQLiteBackend", "default_path"]
 
@@ -67,7 +67,7 @@ def _key_text(key: Key) -> str:
 _SYNCHRONOUS = {"strict": "FULL", "default": "NORMAL", "relaxed": "NORMAL"}
 
 
-class SQLiteBackend:
+class SQLiteBackend(Backend):
     """One store (a ``store`` value) in a SQLite database file."""
 
     def __init__(

@@ -64,9 +64,7 @@ class _Store:
             unwatch, self.unwatch = self.unwatch, None
             if unwatch is not None:
                 unwatch()
-            close: Any = getattr(self.backend, "close", None)
-            if close is not None:
-                close()
+            self.backend.close()
 
     async def _restore(self, failed: Batch, pending: Batch) -> None:
         await restore_failed(self.view, self.backend, failed, pending, self._raw())
@@ -85,15 +83,14 @@ class _Store:
         Keys this store has queued and not yet written keep their local value:
         its own write lands later and wins, as the last writer does.
         """
-        read: Any = getattr(self.backend, "read", None)
         try:
-            if head.get("clear") or read is None:
+            if head.get("clear"):
                 stored = await self.backend.load()
                 keys = set(self.view) | set(stored)
             else:
                 changed = list(head.get("keys", ())) + list(head.get("deletes", ()))
                 keys = {codec.restore_key(key) for key in changed}
-                stored = await read(changed)
+                stored = await self.backend.read(changed)
         except Exception:  # noqa: BLE001 - a notice we cannot follow; the next one may do
             return
         pending = self.queue.pending
@@ -226,7 +223,7 @@ class Storage(dict):  # type: ignore[type-arg]
         Chromium deletes a database it finds damaged (say, after the browser was
         killed) and says so on the next open; the store then opens empty.
         """
-        return getattr(self._store.backend, "data_loss", None)
+        return self._store.backend.data_loss
 
     async def sync(self) -> None:
         """Wait until every write queued so far is committed.
@@ -312,13 +309,12 @@ async def storage(
         raise ValueError(f"durability must be one of {DURABILITIES}, not {durability!r}")
     full_name = f"@pyscript/{name}"
     backend = backend or open_backend(full_name, durability, mirror)
-    watch: Any = getattr(backend, "watch", None)
-    if live and watch is None:
+    if live and not backend.notices:
         raise ValueError("live=True needs a browser: this backend has no change notices")
     store = _Store(name, backend, await backend.load())
     opened = storage_class(store)
     if opened.data_loss:
         print(f"pyscript_storage: the engine discarded store {name!r}: {opened.data_loss}", file=sys.stderr)
     if live:
-        store.unwatch = watch(store.remote_change)
+        store.unwatch = backend.watch(store.remote_change)
     return opened

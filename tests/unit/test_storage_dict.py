@@ -304,3 +304,35 @@ def test_async_with_closes_on_leaving_also_on_an_exception() -> None:
         assert t.closed
 
     run(scenario())
+
+
+def test_a_backend_with_only_load_and_flush_gets_every_other_capabilitys_default() -> None:
+    """engine.Backend: no notices (live=True refused), reads by loading, nothing to close, no loss."""
+    from pyscript_storage.engine import Backend, Batch
+
+    class Minimal(Backend):
+        def __init__(self) -> None:
+            self.entries: dict[Any, str] = {"a": codec.encode(1), "1": codec.encode("one")}
+
+        async def load(self) -> dict[Any, Any]:
+            return {codec.restore_key(key): codec.decode(text) for key, text in self.entries.items()}
+
+        async def flush(self, batch: Batch) -> None:
+            self.entries.update(batch.puts)
+
+    async def scenario() -> None:
+        backend = Minimal()
+        with pytest.raises(ValueError, match="live=True needs a browser"):
+            await storage("m", live=True, backend=backend)
+        s = await storage("m", backend=backend)
+        assert s.data_loss is None
+        assert await backend.read(["a", "missing"]) == {"a": 1}
+        backend.entries["a"] = codec.encode(2)  # another context's commit, as a notice says it
+        s._store.remote_change({"keys": ["a"], "deletes": [], "clear": False})
+        await asyncio.sleep(0.01)
+        assert s["a"] == 2
+        s["b"] = 3
+        await s.close()  # Backend.close: nothing to let go of
+        assert codec.decode(backend.entries["b"]) == 3
+
+    run(scenario())
