@@ -5,6 +5,9 @@ Firefox ESR) and Playwright's own WebKit where it is installed.
 ``WebKitGTKDriver`` drives WebKitGTK through Selenium and WebKitWebDriver,
 with ``webkit_launcher.py`` as the browser so the profile persists, under an
 Xvfb it starts itself. Every process a driver starts is stopped by ``close()``.
+A driver speaks to a page only through the page protocol (``harnessReady``,
+``runPython``, ``runPythonInWorker``: docs/harness.md); what a fault step does
+to a browser from outside (kill, damage) is in profile_faults.py.
 """
 
 from __future__ import annotations
@@ -25,13 +28,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .config import ConfigError, Project
-from .engines import engine, indexeddb_record_files, is_indexeddb_file
+from .engines import engine
+from .profile_faults import damage_databases, kill_browser, kill_storage_process
 from .recording import Recording
+from .results import StepFailed
 
 __all__ = [
     "Driver",
     "PlaywrightDriver",
     "SeleniumDriver",
+    "StepFailed",  # results.StepFailed, where drivers' users have always found it
     "WebDriverEndpointDriver",
     "WebKitGTKDriver",
     "Xvfb",
@@ -69,10 +75,6 @@ BODY
   new Promise((resolve) => setTimeout(() => resolve(JSON.stringify(
     {ok: false, error: `JavaScript step timed out after ${args[0]} ms`})), args[0])),
 ])"""
-
-
-class StepFailed(Exception):
-    """A page or browser action failed; the message says what and why."""
 
 
 class Driver(ABC):
@@ -210,54 +212,12 @@ class Driver(ABC):
         return killed
 
     def kill_processes(self) -> int:
-        """SIGKILL every process of ours whose command line names this profile (the browser)."""
-        import psutil
-
-        profile = str(self.profile)
-        victims = []
-        for process in psutil.Process().children(recursive=True):
-            try:
-                if any(profile in arg for arg in process.cmdline()):
-                    victims.append(process)
-                    victims.extend(process.children(recursive=True))  # renderers, storage, network
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-        victims = list({process.pid: process for process in victims}.values())
-        for process in victims:
-            try:
-                process.send_signal(signal.SIGKILL)
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(victims, timeout=10)
-        return len(victims)
+        """SIGKILL the browser's processes (see profile_faults.kill_browser); how many."""
+        return kill_browser(self.profile)
 
     def kill_storage_process(self) -> str:
-        """SIGKILL the process holding this profile's IndexedDB files open; says which it was.
-
-        StepFailed when none holds them, or when the holder is the browser itself (its
-        command line names the profile): then there is no storage process to kill apart.
-        """
-        import psutil
-
-        profile = str(self.profile)
-        for process in psutil.Process().children(recursive=True):
-            try:
-                held = [f.path for f in process.open_files() if f.path.startswith(profile)]
-                if not any(is_indexeddb_file(path) for path in held):
-                    continue
-                name = f"{process.name()} (pid {process.pid})"
-                if any(profile in arg for arg in process.cmdline()):
-                    raise StepFailed(
-                        f"the browser process itself, {name}, holds the IndexedDB files: "
-                        "this engine has no storage process apart from the browser"
-                    )
-                sent = time.time()
-                process.send_signal(signal.SIGKILL)
-                process.wait(10)
-                return f"{name} at {round(sent * 1000)} ms (Unix time)"
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-        raise StepFailed(f"no process holds IndexedDB files under {self.profile} open")
+        """SIGKILL the process holding the profile's IndexedDB open (see profile_faults); which."""
+        return kill_storage_process(self.profile)
 
     def run_python(
         self, code: str, *, worker: bool = False, timeout_ms: int = 60_000, filename: str = "<step>"
@@ -631,24 +591,6 @@ class WebDriverEndpointDriver(SeleniumDriver):
         assert url is not None, "the config checks that a webdriver project has webdriver_url"
         self._driver = webdriver.Remote(command_executor=url, options=options)
         self._after_start(f"{self.project.capabilities.get('browserName', '?')} (WebDriver)")
-
-
-def damage_databases(profile: Path) -> list[Path]:
-    """Overwrite bytes in the middle of each IndexedDB file under ``profile``; the files damaged.
-
-    What a write torn by a crash leaves behind: records whose checksums no longer match.
-    The browser must not be running.
-    """
-    damaged = []
-    for path in indexeddb_record_files(profile):
-        size = path.stat().st_size
-        if size < 64:
-            continue
-        with path.open("r+b") as file:
-            file.seek(size // 2)
-            file.write(b"\xff" * min(512, size // 4))
-        damaged.append(path)
-    return damaged
 
 
 def launcher_command(folder: Path) -> Path:

@@ -11,7 +11,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["Cell", "Run", "Status"]
+__all__ = ["Cell", "Run", "Status", "StepFailed"]
+
+
+class StepFailed(Exception):
+    """A page or browser action failed; the message says what and why (the cell's detail)."""
+
 
 # flaky: passed after its browser broke under it and the cell was run again (see runner.run_cell)
 Status = Literal["passed", "failed", "xfailed", "xpassed", "flaky"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyscript_storage_harness.drivers import damage_databases
+from pyscript_storage_harness.profile_faults import damage_databases
 
 
 def test_damages_each_engines_indexeddb_files_in_the_middle(tmp_path: Path) -> None:
