@@ -54,8 +54,8 @@ def checks(config: Config) -> list[Check]:
     found: list[Check] = []
     for project in config.projects:
         if project.driver == "playwright" or (project.driver == "auto" and has_playwright_webkit):
-            # Debian's build of Chromium and Firefox; Playwright's own of WebKit
-            packages = " ".join(engine(project.engine).debian_packages) if project.engine != "webkit" else ""
+            # A project that names an executable runs Debian's build; one that does not, Playwright's own
+            packages = " ".join(engine(project.engine).debian_packages) if project.executable else ""
             fix = f"{_APT} {packages}" if packages else f"playwright install {project.engine}"
             if project.executable:
                 check = _tool(f"{project.name} (Playwright)", project.executable, fix, ["--version"])
