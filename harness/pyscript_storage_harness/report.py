@@ -63,6 +63,13 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
     if spent:
         shown = ", ".join(f"{what} {seconds:.0f} s" for what, seconds in spent.items())
         console.print(f"time spent: {shown}", highlight=False)
+    if len(run.cells) > 1:
+        console.print("slowest cells:", highlight=False)
+        for cell in run.slowest(10):
+            phases = ", ".join(f"{what} {seconds:.1f}" for what, seconds in cell.spent.items())
+            console.print(
+                f"  {cell.seconds:6.1f}s  {cell.case} x {cell.project}  ({phases})", highlight=False
+            )
     counts = _summary(run)
     verdict = "[green]OK[/green]" if run.ok else "[bold red]FAILED[/bold red]"
     console.print(f"{verdict}: {counts} in {run.seconds:.1f}s")

@@ -123,6 +123,10 @@ class Run:
                 total[what] = total.get(what, 0.0) + seconds
         return total
 
+    def slowest(self, count: int = 10) -> list[Cell]:
+        """The ``count`` cells that took longest, longest first (as pytest's --durations)."""
+        return sorted(self.cells, key=lambda cell: cell.seconds, reverse=True)[:count]
+
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for cell in self.cells:

@@ -141,3 +141,20 @@ def test_a_gates_verdict_is_in_every_report(tmp_path: Path) -> None:
     run.cells = []
     run.close_gate(("passed",))
     assert run.verdict == "closed" and run.blocking == ["no cells ran"]
+
+
+def test_the_terminal_lists_the_slowest_cells_longest_first_with_their_phases(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from pyscript_storage_harness.report import print_matrix
+
+    run = sample_run(tmp_path)
+    out = io.StringIO()
+    print_matrix(run, Console(file=out, width=200))
+    text = out.getvalue()
+    listed = text[text.index("slowest cells:") :].splitlines()[1:6]
+    assert [line.split()[0] for line in listed] == ["9.0s", "4.0s", "3.0s", "2.0s", "1.5s"]
+    assert "durability x firefox  (browser starts 1.5, page loads 3.0, steps and the rest 4.5)" in listed[0]
+    assert [cell.seconds for cell in run.slowest(2)] == [9.0, 4.0]
