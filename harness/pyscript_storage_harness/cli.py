@@ -73,6 +73,12 @@ def _add_retries(parser: argparse.ArgumentParser) -> None:
         help="run a cell again (up to N times) when its browser broke under it, not a step; it is "
         "then reported as flaky, never as passed (default: %(default)s; 0: never)",
     )
+    parser.add_argument(
+        "--cold-boot",
+        action="store_true",
+        help="boot Pyodide from scratch on every page, not from the run's memory snapshot of a fresh "
+        "interpreter (slower; to compare, or to rule the snapshot out)",
+    )
 
 
 def _add_selection(parser: argparse.ArgumentParser) -> None:
@@ -302,7 +308,7 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
         console.print(f"shard {index}/{count}: {len(cells)} of {len(ids)} cells", highlight=False)
     total = len(cells)
     with (
-        Session(config, wheel, artifacts=args.artifacts) as session,
+        Session(config, wheel, artifacts=args.artifacts, cold_boot=args.cold_boot) as session,
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),

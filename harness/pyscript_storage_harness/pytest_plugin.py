@@ -110,6 +110,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "pyscript-storage-harness run --shard does for cells)",
     )
     group.addoption(
+        "--storage-cold-boot",
+        action="store_true",
+        help="boot Pyodide from scratch on every page, not from the session's memory snapshot of a "
+        "fresh interpreter (slower; to compare)",
+    )
+    group.addoption(
         "--storage-app-fixed",
         action="store_true",
         help="storage_app pages get pyscript_storage in place of PyScript's own pyscript.storage "
@@ -216,7 +222,9 @@ def storage_session(
 ) -> Iterator[Session]:
     """The server on two origins, Playwright, and the wheel under test (one per xdist worker)."""
     config = storage_config(request.config)
-    with Session(config, storage_wheel, _artifacts(request.config), playwright=storage_playwright) as session:
+    cold = bool(request.config.getoption("storage_cold_boot"))
+    artifacts = _artifacts(request.config)
+    with Session(config, storage_wheel, artifacts, playwright=storage_playwright, cold_boot=cold) as session:
         yield session
 
 

@@ -36,8 +36,12 @@ PAGES = {
 }
 
 
-def start_server(config: Config, wheel: Wheel) -> Server:
-    """The loopback server on the configured origins: pages, both interpreters, PyScript and the wheel."""
+def start_server(config: Config, wheel: Wheel, cold_boot: bool = False) -> Server:
+    """The loopback server on the configured origins: pages, both interpreters, PyScript and the wheel.
+
+    ``cold_boot``: Pyodide boots from scratch on every page, not from the run's memory
+    snapshot of a fresh interpreter (see pages/boot.js.j2): slower, for comparison.
+    """
     unpacked, wheel_files = unpack(wheel, assets.cache_dir() / "wheels")
     return Server(
         {
@@ -50,6 +54,8 @@ def start_server(config: Config, wheel: Wheel) -> Server:
         {
             "pyodide_base": "/pyodide/",
             "pyodide_version": assets.PYODIDE.version,
+            "pyodide_sha256": assets.PYODIDE.sha256,
+            "pyodide_snapshots": not cold_boot,
             "micropython_base": "/micropython/",
             "micropython_version": assets.MICROPYTHON.version,
             "wheel_files_base": "/wheel-files/",
@@ -69,12 +75,19 @@ class Session:
     """The server, Playwright and the wheel, shared by every cell of a run."""
 
     def __init__(
-        self, config: Config, wheel: Wheel, artifacts: Path | None = None, playwright: Any = None
+        self,
+        config: Config,
+        wheel: Wheel,
+        artifacts: Path | None = None,
+        playwright: Any = None,
+        cold_boot: bool = False,
     ) -> None:
         """``playwright``: a started Playwright to share (pytest-playwright's), else one of our own.
 
         One thread can run only one sync Playwright: beside pytest-playwright, both use its.
+        ``cold_boot``: no Pyodide memory snapshot (see start_server).
         """
+        self.cold_boot = cold_boot
         self.config = config
         self.wheel = wheel
         self._tmp = Path(tempfile.mkdtemp(prefix="pyscript-storage-"))
@@ -85,7 +98,7 @@ class Session:
 
     def __enter__(self) -> Session:
         try:
-            self.server = start_server(self.config, self.wheel)
+            self.server = start_server(self.config, self.wheel, self.cold_boot)
             if self.playwright is None:
                 from playwright.sync_api import sync_playwright
 

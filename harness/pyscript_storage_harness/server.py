@@ -7,11 +7,17 @@ runs in daemon threads and is stopped by ``close()`` (or leaving the ``with``).
 ``/mailbox/<name>`` holds what a page POSTs there (GET reads it back): a page
 reports through it when the harness may lose its driver meanwhile (WebKitGTK's
 WebDriver session ends when its network process dies, while the page lives on).
+
+``/snapshots/<key>`` holds the gzipped bytes a page PUTs there first (later PUTs
+of the same key change nothing; GET serves them with ``Content-Encoding: gzip``,
+so the page reads them unzipped): the memory snapshot of a fresh Pyodide that
+the first page of a run makes, so later pages boot from it.
 """
 
 from __future__ import annotations
 
 import mimetypes
+import re
 import threading
 import time
 from functools import partial
@@ -30,6 +36,9 @@ _REQUIRED_PAGES = ("runner.html.j2", "upstream.html.j2", "boot.js.j2", "boot-mic
 _NOWHERE = PAGES_DIR / "__not_served__"  # a path that does not exist: a 404
 _MAILBOX = "/mailbox/"
 _MAILBOX_LIMIT = 1_000_000  # bytes a page may post to one name
+_SNAPSHOTS = "/snapshots/"
+_SNAPSHOT_LIMIT = 128 * 1024 * 1024  # bytes of one gzipped snapshot (Pyodide 314's: 6 MB of 31)
+_SNAPSHOT_KEY = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("text/javascript", ".js")
@@ -53,6 +62,8 @@ class _Handler(SimpleHTTPRequestHandler):
     templates: Environment
     context: dict[str, Any]
     mailbox: dict[str, str]  # name -> what a page posted, shared by every origin
+    snapshots: dict[str, bytes]  # key -> the interpreter snapshot a page put there first
+    snapshots_lock: threading.Lock
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(PAGES_DIR), **kwargs)
@@ -96,7 +107,38 @@ class _Handler(SimpleHTTPRequestHandler):
                 return
             self._send(text.encode("utf-8"), "text/plain")
             return
+        if path.startswith(_SNAPSHOTS):
+            snapshot = self.snapshots.get(path[len(_SNAPSHOTS) :])
+            if snapshot is None:
+                self.send_error(HTTPStatus.NOT_FOUND, "no snapshot under this key yet")
+                return
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(snapshot)))
+            self.end_headers()
+            self.wfile.write(snapshot)
+            return
         super().do_GET()
+
+    def do_PUT(self) -> None:  # noqa: N802 - stdlib name
+        path = self.path.split("?", 1)[0]
+        key = path[len(_SNAPSHOTS) :]
+        length = int(self.headers.get("Content-Length") or 0)
+        if not path.startswith(_SNAPSHOTS) or not _SNAPSHOT_KEY.fullmatch(key):
+            self.send_error(HTTPStatus.NOT_FOUND, "PUT goes to /snapshots/<key> only ([A-Za-z0-9._-])")
+            return
+        if not 0 < length <= _SNAPSHOT_LIMIT:
+            self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"1 to {_SNAPSHOT_LIMIT} bytes")
+            return
+        body = self.rfile.read(length)
+        if not body.startswith(b"\x1f\x8b"):
+            self.send_error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "a snapshot is PUT gzipped")
+            return
+        with self.snapshots_lock:
+            self.snapshots.setdefault(key, body)  # the first page's stays: every later page boots alike
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.end_headers()
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
         path = self.path.split("?", 1)[0]
@@ -151,6 +193,7 @@ class Server:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the harness server listens on loopback only, not {host!r}")
         self.mailbox: dict[str, str] = {}
+        self.snapshots: dict[str, bytes] = {}
         templates = Environment(
             loader=FileSystemLoader(PAGES_DIR), undefined=StrictUndefined, autoescape=False
         )
@@ -163,6 +206,8 @@ class Server:
                 "templates": templates,
                 "context": context,
                 "mailbox": self.mailbox,
+                "snapshots": self.snapshots,
+                "snapshots_lock": threading.Lock(),
                 **(attributes or {}),
             },
         )

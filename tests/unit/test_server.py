@@ -32,9 +32,9 @@ def get(
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
         connection.putrequest(method, path, skip_accept_encoding=True)
-        if method == "POST":
+        if method in ("POST", "PUT"):
             connection.putheader("Content-Length", str(len(body)))
-        connection.endheaders(body if method == "POST" else None)
+        connection.endheaders(body if method in ("POST", "PUT") else None)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -125,3 +125,21 @@ def test_the_mailbox_keeps_what_a_page_posted_for_every_origin(served: tuple[Ser
     assert get(server, "/mailbox/report", origin=1) == (200, b'{"ok": 1}')
     assert get(server, "/files/x", "POST", b"x")[0] == 404  # nothing else takes a POST
     assert get(server, "/mailbox/", "POST", b"x")[0] == 404
+
+
+def test_the_first_snapshot_put_under_a_key_is_kept_for_every_origin(served: tuple[Server, Path]) -> None:
+    """The run's interpreter snapshot: the first page's stays, so every later page boots alike."""
+    import gzip
+
+    server, _ = served
+    key = "/snapshots/pyodide-314.0.7-66b7949e-c1a562e6"
+    first, second = gzip.compress(b"\x00first"), gzip.compress(b"\x00second")
+    assert get(server, key)[0] == 404
+    assert get(server, key, "PUT", first) == (204, b"")
+    assert get(server, key, "PUT", second) == (204, b"")  # a racing page: changes nothing
+    assert get(server, key, origin=1) == (200, first)  # with Content-Encoding: gzip, for the browser
+    assert get(server, "/snapshots/plain", "PUT", b"not gzipped")[0] == 415
+    assert get(server, "/snapshots/../escape", "PUT", first)[0] == 404  # keys are names, not paths
+    assert get(server, "/snapshots/", "PUT", first)[0] == 404
+    assert get(server, "/files/x", "PUT", first)[0] == 404  # nothing else takes a PUT
+    assert get(server, "/snapshots/empty", "PUT", b"")[0] == 413

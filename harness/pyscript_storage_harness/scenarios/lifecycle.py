@@ -1,5 +1,10 @@
 """A store's life: close() and ``async with`` let go of everything a store holds.
 
+fresh-interpreter: every page load boots an interpreter that knows nothing of
+the pages before it (the harness boots Pyodide from a memory snapshot of a
+fresh one, see pages/boot.js.j2): no module of ours imported, no variable, no
+state; what it knows of an earlier page comes from IndexedDB only.
+
 A spy on the page counts what is really open, independently of the module:
 IndexedDB connections (``indexedDB.open`` results not yet ``close()``-d) and
 BroadcastChannels (made and not closed). A thousand live stores opened,
@@ -123,4 +128,60 @@ CLOSE = Scenario(
     interpreters=BOTH,
 )
 
-LIFECYCLE: tuple[Scenario, ...] = (CLOSE,)
+
+async def _leave_traces() -> dict[str, Any]:
+    import random
+    import sys
+
+    import js
+
+    from pyscript_storage import Storage, storage
+
+    booted = str(getattr(js, "harnessBootedFrom", "cold"))  # MicroPython pages always boot cold
+    assert booted in ("cold", "snapshot", "snapshot (made here)"), booted
+    sys.modules["harness_trace"] = {"left": "by the first page"}  # type: ignore[assignment]
+    globals()["left_behind"] = True
+    store: Storage = await storage("fresh")
+    store["written"] = "by the first page"
+    store["draw"] = random.random()  # a page with the same random state would draw it again
+    store["hash"] = hash("pyscript-storage")
+    await store.sync()
+    return {"notes": [f"pages booted from: {booted}"]}
+
+
+async def _find_no_traces() -> dict[str, Any]:
+    import sys
+
+    import js
+
+    booted = str(getattr(js, "harnessBootedFrom", "cold"))
+    leftovers = sorted(name for name in sys.modules if name.startswith("pyscript_storage"))
+    assert not leftovers, f"modules of an earlier page: {leftovers}"
+    assert "harness_trace" not in sys.modules, "sys.modules kept an earlier page's entry"
+    assert "left_behind" not in globals(), "the namespace kept an earlier page's variable"
+    import random
+
+    from pyscript_storage import Storage, storage
+
+    store: Storage = await storage("fresh")  # the only way to the first page's data
+    assert store["written"] == "by the first page", dict(store.items())
+    assert random.random() != store["draw"], "the random module drew what the first page drew"
+    # One memory snapshot per run means one hash seed per run (as PYTHONHASHSEED would): said, not failed.
+    same = hash("pyscript-storage") == store["hash"]
+    seed = "the same as the first page's" if same else "a new one"
+    return {"notes": [f"after the reload, booted from: {booted}; str hash seed: {seed}"]}
+
+
+FRESH_INTERPRETER = Scenario(
+    "fresh-interpreter",
+    "a reloaded page's interpreter knows nothing of the page before (no module, variable or "
+    "state; booted from a snapshot of a fresh Pyodide): its data comes from IndexedDB only",
+    (
+        Python.call(_leave_traces),
+        Reload(),
+        Python.call(_find_no_traces),
+    ),
+    interpreters=BOTH,
+)
+
+LIFECYCLE: tuple[Scenario, ...] = (CLOSE, FRESH_INTERPRETER)
