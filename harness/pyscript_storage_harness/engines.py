@@ -37,6 +37,8 @@ class Engine:
     playwright_quota: PlaywrightQuota  # that knob's kind when Playwright drives the engine
     indexeddb_marker: str  # a part of every IndexedDB file's path in a profile (lower case)
     indexeddb_records: tuple[str, ...]  # globs, under a profile, of the files holding its records
+    # Playwright starts it faster on a copy of a profile it started once (no first-run set-up).
+    profile_template: bool = False
 
 
 ENGINES: dict[str, Engine] = {
@@ -57,6 +59,7 @@ ENGINES: dict[str, Engine] = {
         "firefox pref",
         "/idb/",
         ("**/idb/*.sqlite",),
+        profile_template=True,  # 1.2-1.4 s a start on a copy, 1.9-2.1 s on an empty folder
     ),
     "webkit": Engine(
         "webkit",

@@ -19,7 +19,8 @@ from typing import Any
 
 from . import assets
 from .config import Config, Project
-from .drivers import Driver, StepFailed, make_driver
+from .drivers import Driver, PlaywrightDriver, StepFailed, make_driver
+from .engines import engine, indexeddb_record_files
 from .recording import Recording
 from .results import Cell, Status
 from .scenarios import Interpreter, Page, Scenario, Step
@@ -95,6 +96,7 @@ class Session:
         self._playwright_manager: Any = None
         self.playwright: Any = playwright
         self.server: Server | None = None
+        self._templates: dict[str, Path] = {}  # project -> its profile template (see driver())
 
     def __enter__(self) -> Session:
         try:
@@ -136,13 +138,47 @@ class Session:
         ``recording``: traces and videos of Playwright's browsers (see recording.py).
         """
         profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
-        return make_driver(project, profile, self.playwright, quota, recording)
+        driver = make_driver(project, profile, self.playwright, quota, recording)
+        if engine(project.engine).profile_template and isinstance(driver, PlaywrightDriver):
+            if not project.connect:  # a Playwright server's browser has no profile of ours
+                _copy_profile(self._profile_template(project), profile)
+        return driver
+
+    def _profile_template(self, project: Project) -> Path:
+        """A profile ``project``'s browser was started on once and closed, before any cell ran.
+
+        It never saw a page of ours, so a copy holds no site data; a browser starts
+        faster on it than on an empty folder (Firefox: no first-run set-up).
+        """
+        template = self._templates.get(project.name)
+        if template is None:
+            template = self._tmp / f"{project.name}-template"
+            with make_driver(project, template, self.playwright):
+                pass  # started and stopped: the profile is set up
+            # The browser's own databases (Firefox's storage/permanent/chrome) may be there;
+            # a web origin's may not.
+            sites = [f for f in indexeddb_record_files(template) if "http" in str(f.relative_to(template))]
+            if sites:
+                raise RuntimeError(f"the profile template {template} holds a site's IndexedDB: {sites}")
+            self._templates[project.name] = template
+        return template
 
     def url(self, origin: int = 0, page: Page = "runner", interpreter: Interpreter = "pyodide") -> str:
         """The address of a page (runner or upstream PyScript) on an origin, booting ``interpreter``."""
         assert self.server is not None, "session not started"
         url = self.server.url(PAGES[page], origin)
         return url if interpreter == "pyodide" else f"{url}?interpreter={interpreter}"
+
+
+def _copy_profile(template: Path, profile: Path) -> None:
+    """``template``'s files into the empty folder ``profile`` (not its lock files)."""
+    shutil.copytree(
+        template,
+        profile,
+        symlinks=True,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("lock", ".parentlock"),
+    )
 
 
 def _run_steps(
