@@ -20,12 +20,16 @@ import shutil
 import signal
 import subprocess
 import time
+import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from selenium.webdriver.remote.command import Command
+from selenium.webdriver.remote.remote_connection import RemoteConnection
 
 from .config import ConfigError, Project
 from .engines import engine
@@ -48,6 +52,10 @@ __all__ = [
 LAUNCHER = Path(__file__).resolve().parent / "webkit_launcher.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
 BOOT_TIMEOUT_MS = 120_000
+# A browser or WebDriver session that takes longer to start failed to start.
+SESSION_START_SECONDS = 180.0
+# How long ending a WebDriver session may take (a hung endpoint must not hold the run).
+SESSION_END_SECONDS = 30.0
 
 # Resolves (as JSON text) once the runner page has booted Pyodide, or fails in time.
 _WAIT_READY = """new Promise((resolve) => {
@@ -93,6 +101,9 @@ class Driver(ABC):
         self.spent: dict[str, float] = {}  # seconds in browser starts and page loads (Pyodide boots)
         self.boot_timeout_ms = BOOT_TIMEOUT_MS  # how long a page may take to say it is ready
         self.retry_boot = True  # the runner page's boot is infrastructure: retried once
+        # time.monotonic() by which the cell is over (the runner sets it): a driver that
+        # cannot kill its browser (a WebDriver endpoint's) gives up waiting for it then.
+        self.deadline: float | None = None
 
     @abstractmethod
     def start(self) -> None:
@@ -214,6 +225,14 @@ class Driver(ABC):
     def kill_processes(self) -> int:
         """SIGKILL the browser's processes (see profile_faults.kill_browser); how many."""
         return kill_browser(self.profile)
+
+    def abort(self) -> None:
+        """The cell ran past its time limit: make the call a step is blocked in return now.
+
+        Called from another thread. Killing the browser's processes does it for a
+        browser of ours; a driver whose browser is someone else's overrides this.
+        """
+        self.kill_processes()
 
     def kill_storage_process(self) -> str:
         """SIGKILL the process holding the profile's IndexedDB open (see profile_faults); which."""
@@ -470,6 +489,30 @@ class SeleniumDriver(Driver):
         self._driver.set_script_timeout(BOOT_TIMEOUT_MS / 1000)
         self.version = f"{label} {self._driver.capabilities.get('browserVersion', '?')}"
 
+    def _remote(self, url: str, options: Any) -> Any:
+        """A session at the WebDriver endpoint ``url`` whose every request gives up in time."""
+        from selenium import webdriver
+
+        return webdriver.Remote(command_executor=_BoundedConnection(url, self), options=options)
+
+    def abort(self) -> None:
+        """Kill what runs here of the browser; at an endpoint, also end the session.
+
+        Ending it closes the browser on a healthy endpoint, which fails the blocked
+        command at once; on a hung one the command's own request still gives up at
+        the deadline (see _BoundedConnection).
+        """
+        self.kill_processes()
+        url, driver = self.project.webdriver_url, self._driver
+        if url and driver is not None and driver.session_id:
+            request = urllib.request.Request(
+                f"{url.rstrip('/')}/session/{driver.session_id}", method="DELETE"
+            )
+            try:
+                urllib.request.urlopen(request, timeout=SESSION_END_SECONDS).close()
+            except OSError:  # a hung or gone endpoint: the deadline is the backstop
+                pass
+
     def _quit(self) -> None:
         driver, self._driver = self._driver, None
         if driver is not None:
@@ -541,7 +584,7 @@ class WebKitGTKDriver(SeleniumDriver):
             ratio = self.quota / shutil.disk_usage(self.profile).total
             options.add_argument(f"--origin-storage-ratio={ratio:.12f}")
         if self.project.webdriver_url:  # a WebKitWebDriver (or Grid) elsewhere, with its own display
-            self._driver = webdriver.Remote(command_executor=self.project.webdriver_url, options=options)
+            self._driver = self._remote(self.project.webdriver_url, options)
             self._after_start("WebKitGTK")
             return
         if self._xvfb is None:
@@ -581,7 +624,6 @@ class WebDriverEndpointDriver(SeleniumDriver):
     failures with that reason)."""
 
     def start(self) -> None:
-        from selenium import webdriver
         from selenium.webdriver.common.options import ArgOptions
 
         options = ArgOptions()
@@ -589,8 +631,33 @@ class WebDriverEndpointDriver(SeleniumDriver):
             options.set_capability(name, value)
         url = self.project.webdriver_url
         assert url is not None, "the config checks that a webdriver project has webdriver_url"
-        self._driver = webdriver.Remote(command_executor=url, options=options)
+        self._driver = self._remote(url, options)
         self._after_start(f"{self.project.capabilities.get('browserName', '?')} (WebDriver)")
+
+
+class _BoundedConnection(RemoteConnection):
+    """A connection to a WebDriver endpoint whose requests give up at ``owner.deadline``.
+
+    Without a bound Selenium waits for an answer forever, and the endpoint owns the
+    browser, so the harness cannot kill it to make the wait end: one hung command
+    at an endpoint held a whole CI run.
+    """
+
+    def __init__(self, url: str, owner: Driver) -> None:
+        super().__init__(url)
+        self._owner = owner
+
+    def execute(self, command: str, params: dict[str, Any]) -> Any:
+        if command == Command.NEW_SESSION:
+            bound = SESSION_START_SECONDS
+        elif command == Command.QUIT:
+            bound = SESSION_END_SECONDS
+        elif self._owner.deadline is None:  # outside a cell: a page's boot is the longest wait
+            bound = SESSION_START_SECONDS + BOOT_TIMEOUT_MS / 1000
+        else:
+            bound = max(1.0, self._owner.deadline - time.monotonic())
+        self.client_config.timeout = bound
+        return super().execute(command, params)
 
 
 def launcher_command(folder: Path) -> Path:

@@ -35,6 +35,8 @@ PAGES = {
     "upstream": "/pages/upstream.html",
     "pyscript-worker": "/pages/pyscript-worker.html",
 }
+# Seconds past a cell's time limit that a driver which cannot kill its browser still waits.
+ABORT_GRACE_SECONDS = 10.0
 
 
 def start_server(config: Config, wheel: Wheel, cold_boot: bool = False) -> Server:
@@ -335,8 +337,11 @@ def _attempt(
 
             def expire() -> None:  # a hung or crashed browser: kill it, so the step's call returns
                 expired.set()
-                driver.kill_processes()
+                driver.abort()
 
+            # A driver that cannot kill its browser stops waiting a little after the
+            # watchdog fired: the cell then fails for its time limit, not as a broken browser.
+            driver.deadline = time.monotonic() + scenario.time_limit + ABORT_GRACE_SECONDS
             watchdog = threading.Timer(scenario.time_limit, expire)
             watchdog.daemon = True
             watchdog.start()

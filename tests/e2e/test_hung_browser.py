@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pyscript_storage_harness.config import Project
 from pyscript_storage_harness.runner import Session, run_cell
@@ -82,3 +84,65 @@ def test_a_browser_that_breaks_once_is_replaced_and_the_cell_is_flaky(
         storage_session, Scenario("fails", "a failed step", (Python("assert False"),)), storage_project
     )
     assert never.status == "failed" and not any("retried" in note for note in never.notes)
+
+
+@contextmanager
+def stalled_webdriver_endpoint() -> Iterator[tuple[str, list[str]]]:
+    """A WebDriver endpoint that starts a session, then never answers a navigation, as a
+    hung grid would; nothing of its browser runs here to kill. Yields its URL and the
+    requests it saw."""
+    seen: list[str] = []
+    released = threading.Event()
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def _answer(self, value: object) -> None:
+            body = json.dumps({"value": value}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            seen.append(f"{self.command} {self.path}")
+            if self.path == "/session" and self.command == "POST":
+                self._answer(
+                    {"sessionId": "s1", "capabilities": {"browserName": "stalled", "browserVersion": "1"}}
+                )
+            elif self.path.endswith("/url"):
+                released.wait()  # hung: only the test's end lets it go
+            elif self.path.endswith("/window"):
+                self._answer("tab-1")
+            else:
+                self._answer(None)
+
+        do_GET = do_POST = do_DELETE = _handle
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        released.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_hung_webdriver_endpoint_fails_its_cell_in_time(storage_session: Session) -> None:
+    """The endpoint owns the browser, so there is nothing to kill: the harness stops waiting."""
+    scenario = Scenario("hang", "the endpoint never answers", (Python("result = 1"),), time_limit=5.0)
+    with stalled_webdriver_endpoint() as (url, seen):
+        project = Project(name="stalled", engine="chromium", driver="webdriver", webdriver_url=url)
+        started = time.monotonic()
+        cell = run_cell(storage_session, scenario, project)
+        took = time.monotonic() - started
+    assert cell.status == "failed", (cell.status, cell.detail)
+    assert "time limit of 5 s" in cell.detail, cell.detail
+    assert took < 5 + 10 + 30, took  # the limit, the grace after it, ending the session
+    assert "DELETE /session/s1" in seen, seen  # it asked the endpoint to end the session
