@@ -3,17 +3,20 @@
 A Session starts the server (several origins), the Playwright driver process
 and the wheel under test once; each cell gets a fresh browser on a fresh
 profile, so cells cannot see each other's data. Everything started is stopped
-when the session ends, also on failure and Ctrl-C.
+when the session ends, also on failure and Ctrl-C. run_cells runs several cells
+at a time, each worker thread with its own Playwright and browsers.
 """
 
 from __future__ import annotations
 
+import queue
 import shutil
 import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ from .scenarios import model as steps
 from .server import Server
 from .wheel import Wheel, unpack
 
-__all__ = ["Session", "browser_action", "run_cell", "start_server", "PAGES"]
+__all__ = ["Session", "browser_action", "run_cell", "run_cells", "start_server", "PAGES"]
 
 PAGES = {
     "runner": "/pages/runner.html",
@@ -99,6 +102,8 @@ class Session:
         self.playwright: Any = playwright
         self.server: Server | None = None
         self._templates: dict[str, Path] = {}  # project -> its profile template (see driver())
+        self._template_lock = threading.Lock()  # workers (run_cells) share the templates
+        self._thread = threading.local()  # a worker thread's own Playwright (see worker())
 
     def __enter__(self) -> Session:
         try:
@@ -126,6 +131,25 @@ class Session:
             self.server = None
         shutil.rmtree(self._tmp, ignore_errors=True)
 
+    @contextmanager
+    def worker(self) -> Iterator[None]:
+        """Cells run in this (non-main) thread with a Playwright of its own, stopped after.
+
+        A sync Playwright belongs to the thread that started it: each worker of
+        run_cells starts one; the session's own serves the thread that made it.
+        """
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            self._thread.playwright = playwright
+            try:
+                yield
+            finally:
+                self._thread.playwright = None
+
+    def _playwright(self) -> Any:
+        return getattr(self._thread, "playwright", None) or self.playwright
+
     @property
     def profiles(self) -> Path:
         """The folder holding each cell's browser profile, until the session ends."""
@@ -140,7 +164,7 @@ class Session:
         ``recording``: traces and videos of Playwright's browsers (see recording.py).
         """
         profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
-        driver = make_driver(project, profile, self.playwright, quota, recording)
+        driver = make_driver(project, profile, self._playwright(), quota, recording)
         if engine(project.engine).profile_template and isinstance(driver, PlaywrightDriver):
             if not project.connect:  # a Playwright server's browser has no profile of ours
                 _copy_profile(self._profile_template(project), profile)
@@ -152,18 +176,21 @@ class Session:
         It never saw a page of ours, so a copy holds no site data; a browser starts
         faster on it than on an empty folder (Firefox: no first-run set-up).
         """
-        template = self._templates.get(project.name)
-        if template is None:
-            template = self._tmp / f"{project.name}-template"
-            with make_driver(project, template, self.playwright):
-                pass  # started and stopped: the profile is set up
-            # The browser's own databases (Firefox's storage/permanent/chrome) may be there;
-            # a web origin's may not.
-            sites = [f for f in indexeddb_record_files(template) if "http" in str(f.relative_to(template))]
-            if sites:
-                raise RuntimeError(f"the profile template {template} holds a site's IndexedDB: {sites}")
-            self._templates[project.name] = template
-        return template
+        with self._template_lock:
+            template = self._templates.get(project.name)
+            if template is None:
+                template = self._tmp / f"{project.name}-template"
+                with make_driver(project, template, self._playwright()):
+                    pass  # started and stopped: the profile is set up
+                # The browser's own databases (Firefox's storage/permanent/chrome) may be there;
+                # a web origin's may not.
+                sites = [
+                    f for f in indexeddb_record_files(template) if "http" in str(f.relative_to(template))
+                ]
+                if sites:
+                    raise RuntimeError(f"the profile template {template} holds a site's IndexedDB: {sites}")
+                self._templates[project.name] = template
+            return template
 
     def url(self, origin: int = 0, page: Page = "runner", interpreter: Interpreter = "pyodide") -> str:
         """The address of a page (runner or upstream PyScript) on an origin, booting ``interpreter``."""
@@ -282,6 +309,61 @@ def plan(
 ) -> list[tuple[Scenario, Interpreter, Project]]:
     """Every cell to run, engine by engine: each row of ``cases`` in each project."""
     return [(scenario, i, project) for project in projects for scenario, i in cases(chosen, interpreters)]
+
+
+def run_cells(
+    session: Session,
+    cells: Sequence[tuple[Scenario, Interpreter, Project]],
+    retries: int = 1,
+    workers: int = 1,
+    on_cell: Callable[[Cell], None] = lambda cell: None,
+) -> list[Cell]:
+    """Run ``cells``, up to ``workers`` at a time; their results in the same order.
+
+    Cells wait on browsers and pages far more than they compute (a serial run of
+    the matrix kept 0.4 of a core busy), so several at a time finish sooner. Each
+    worker is a thread with its own Playwright, and each cell still has its own
+    browser on its own profile. ``on_cell`` is called in this thread as each ends.
+    """
+    if workers <= 1 or len(cells) <= 1:
+        serial = []
+        for scenario, interpreter, project in cells:
+            serial.append(run_cell(session, scenario, project, interpreter, retries))
+            on_cell(serial[-1])
+        return serial
+    todo: queue.SimpleQueue[tuple[int, tuple[Scenario, Interpreter, Project]]] = queue.SimpleQueue()
+    for numbered in enumerate(cells):
+        todo.put(numbered)
+    ended: queue.SimpleQueue[tuple[int, Cell | BaseException]] = queue.SimpleQueue()
+
+    def work() -> None:
+        try:
+            with session.worker():
+                while True:
+                    try:
+                        index, (scenario, interpreter, project) = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    ended.put((index, run_cell(session, scenario, project, interpreter, retries)))
+        except BaseException as error:  # noqa: BLE001 - handed to the calling thread, raised there
+            ended.put((-1, error))
+
+    threads = [threading.Thread(target=work, name=f"cells-{n}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    results: dict[int, Cell] = {}
+    while len(results) < len(cells):
+        try:
+            index, outcome = ended.get(timeout=1)  # a timeout keeps Ctrl-C responsive
+        except queue.Empty:
+            continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        results[index] = outcome
+        on_cell(outcome)
+    for thread in threads:
+        thread.join()
+    return [results[index] for index in range(len(cells))]
 
 
 def run_cell(

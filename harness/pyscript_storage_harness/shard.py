@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import fields
+from itertools import zip_longest
 from pathlib import Path
 
 from .results import Cell, Run
 
-__all__ = ["ShardError", "cell_id", "durations_from", "load_run", "merge", "parse_shard", "split"]
+__all__ = ["ShardError", "cell_id", "durations_from", "load_run", "merge", "parse_shard", "schedule", "split"]
 
 
 class ShardError(ValueError):
@@ -52,6 +53,24 @@ def split(cells: list[str], count: int, durations: dict[str, float] | None = Non
         for index, cell in enumerate(cells):
             shards[index % count].append(cell)
     return [sorted(shard, key=order.__getitem__) for shard in shards]
+
+
+def schedule(cells: list[str], durations: dict[str, float] | None = None) -> list[str]:
+    """The order in which workers running several cells at a time take ``cells``.
+
+    Engines in turn, so cells running at the same time are in different engines
+    (each engine's first page makes its Pyodide snapshot: once, not once per
+    worker); with an earlier run's durations, the longest first, so no long cell
+    starts last and runs alone (a cell the report lacks counts as long).
+    """
+    per_project: dict[str, list[str]] = {}
+    for cell in cells:
+        per_project.setdefault(cell.rsplit("|", 1)[-1], []).append(cell)
+    in_turn = [cell for turn in zip_longest(*per_project.values()) for cell in turn if cell is not None]
+    if not durations:
+        return in_turn
+    known = durations
+    return sorted(in_turn, key=lambda cell: -known.get(cell, float("inf")))  # stable: ties in turn
 
 
 def load_run(path: Path) -> Run:

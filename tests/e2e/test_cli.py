@@ -237,3 +237,39 @@ def test_three_shards_merged_equal_a_single_run_cell_for_cell(tmp_path: Path, st
     assert len([case for suite in JUnitXml.fromfile(str(tmp_path / "m.xml")) for case in suite]) == 6
     again = harness("merge", shards[0], shards[1])
     assert again.returncode == 2 and "planned cells are in no report" in again.stdout
+
+
+def test_workers_run_cells_side_by_side_each_in_its_own_browser(tmp_path: Path, storage_wheel: Wheel) -> None:
+    """--workers 2: two browsers (two profiles) live at once; the report keeps the plan's order."""
+    chosen = ["--engine", "chromium", "--engine", "firefox", "--scenario", "reload", "--scenario", "origins"]
+    report, log = tmp_path / "workers.json", tmp_path / "workers.log"
+    with log.open("w") as output:  # a file, not a pipe: nothing blocks while the test watches
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pyscript_storage_harness", "run", *chosen, "--workers", "2",
+             "--wheel", str(storage_wheel.path), "--json", str(report)],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    profile = re.compile(r"pyscript-storage-[^/]+/((?:chromium|firefox)-(?!template)[^/\s]+)")
+    most = 0
+    try:
+        parent, deadline = psutil.Process(process.pid), time.monotonic() + 600
+        while process.poll() is None and time.monotonic() < deadline:
+            live = {
+                m for p in parent.children(recursive=True) for m in profile.findall(" ".join(_cmdline(p)))
+            }
+            most = max(most, len(live))
+            time.sleep(0.2)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    assert process.returncode == 0, log.read_text()[-3000:]
+    assert most == 2, f"at most {most} browser profiles in use at once"
+    cells = json.loads(report.read_text())["cells"]
+    assert [(c["project"], c["scenario"], c["interpreter"]) for c in cells] == [
+        (project, scenario, interpreter)
+        for project in ("chromium", "firefox")
+        for scenario in ("reload", "origins")
+        for interpreter in ("pyodide", "micropython")
+    ]
+    assert all(c["status"] == "passed" for c in cells), cells

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pyscript_storage_harness.results import Cell, Run
-from pyscript_storage_harness.shard import ShardError, cell_id, load_run, merge, parse_shard, split
+from pyscript_storage_harness.shard import ShardError, cell_id, load_run, merge, parse_shard, schedule, split
 
 CELLS = [
     cell_id(s, i, p) for p in ("chromium", "webkit") for s in ("a", "b", "c", "d", "e") for i in ("pyodide",)
@@ -81,3 +81,22 @@ def test_a_missing_or_doubled_shard_or_another_wheel_is_refused(tmp_path: Path) 
     with pytest.raises(ShardError, match="not a JSON report"):
         (tmp_path / "bad.json").write_text("{}")
         load_run(tmp_path / "bad.json")
+
+
+def test_workers_take_engines_in_turn_or_the_longest_cells_first() -> None:
+    plan = [cell_id(s, "pyodide", p) for p in ("chromium", "firefox", "webkit") for s in ("a", "b")]
+    assert schedule(plan) == [
+        "a|pyodide|chromium",
+        "a|pyodide|firefox",
+        "a|pyodide|webkit",
+        "b|pyodide|chromium",
+        "b|pyodide|firefox",
+        "b|pyodide|webkit",
+    ]
+    lopsided = [*plan, cell_id("c", "pyodide", "webkit")]
+    assert schedule(lopsided)[-2:] == ["b|pyodide|webkit", "c|pyodide|webkit"]
+    durations = {"a|pyodide|chromium": 1.0, "b|pyodide|webkit": 9.0, "b|pyodide|firefox": 3.0}
+    ordered = schedule(plan, durations)
+    assert sorted(ordered) == sorted(plan)  # every cell once
+    assert ordered[:3] == ["a|pyodide|firefox", "a|pyodide|webkit", "b|pyodide|chromium"]  # unknown: long
+    assert ordered[3:] == ["b|pyodide|webkit", "b|pyodide|firefox", "a|pyodide|chromium"]
