@@ -165,9 +165,10 @@ class Session:
         """
         profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
         driver = make_driver(project, profile, self._playwright(), quota, recording)
-        if engine(project.engine).profile_template and isinstance(driver, PlaywrightDriver):
-            if not project.connect:  # a Playwright server's browser has no profile of ours
-                _copy_profile(self._profile_template(project), profile)
+        # (A Playwright server's browser has no profile of ours to start from.)
+        templated = engine(project.engine).profile_template and not project.connect
+        if templated and isinstance(driver, PlaywrightDriver):
+            _copy_profile(self._profile_template(project), profile)
         return driver
 
     def _profile_template(self, project: Project) -> Path:
