@@ -321,10 +321,11 @@ def run_cells(
 ) -> list[Cell]:
     """Run ``cells``, up to ``workers`` at a time; their results in the same order.
 
-    Cells wait on browsers and pages far more than they compute (a serial run of
-    the matrix kept 0.4 of a core busy), so several at a time finish sooner. Each
-    worker is a thread with its own Playwright, and each cell still has its own
-    browser on its own profile. ``on_cell`` is called in this thread as each ends.
+    A serial run leaves part of the machine idle (1.5 of 2 cores busy here): two
+    workers ran the matrix in 477 s instead of 635 s; a third gained nothing, as the
+    cores were then full (docs/harness.md). Each worker is a thread with its own
+    Playwright, and each cell still has its own browser on its own profile.
+    ``on_cell`` is called in this thread as each cell ends.
     """
     if workers <= 1 or len(cells) <= 1:
         serial = []
