@@ -168,26 +168,28 @@ def test_gate_opens_for_a_good_wheel_and_names_it(tmp_path: Path, storage_wheel:
     assert report["wheel"]["sha256"] == storage_wheel.sha256 and report["started"] and report["host"]
 
 
-@pytest.mark.parametrize(("engine", "how"), [("webkit", signal.SIGTERM), ("chromium", signal.SIGINT)])
-def test_no_process_outlives_a_run_killed_midway(engine: str, how: signal.Signals) -> None:
+@pytest.mark.parametrize(
+    ("engine", "how", "workers"),
+    [("webkit", signal.SIGTERM, "1"), ("chromium", signal.SIGINT, "1"), ("firefox", signal.SIGINT, "2")],
+)
+def test_no_process_outlives_a_run_killed_midway(engine: str, how: signal.Signals, workers: str) -> None:
+    """Also with two cells running at once, each worker thread with its own Playwright."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "pyscript_storage_harness", "run", "--engine", engine, "--scenario", "reload"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+        [sys.executable, "-m", "pyscript_storage_harness", "run", "--engine", engine, "--scenario", "reload",
+         "--workers", workers],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     try:
         harness_process = psutil.Process(process.pid)
-        browser_marker = "webkit_launcher" if engine == "webkit" else "chromium"
         deadline = time.monotonic() + 120
         started: list[psutil.Process] = []
-        while time.monotonic() < deadline:  # until the browser itself runs
+        while time.monotonic() < deadline:  # until each worker's browser runs (not the template's)
             started = harness_process.children(recursive=True)
-            if any(browser_marker in " ".join(_cmdline(p)) for p in started):
+            if len(_cell_profiles(started)) == int(workers):
                 break
             time.sleep(0.2)
         else:
-            raise AssertionError(f"no {engine} browser started within 120 s")
+            raise AssertionError(f"{workers} {engine} browser(s) did not start within 120 s")
         time.sleep(2)  # midway: the page is booting
         started = harness_process.children(recursive=True)
         process.send_signal(how)
@@ -199,6 +201,12 @@ def test_no_process_outlives_a_run_killed_midway(engine: str, how: signal.Signal
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _cell_profiles(processes: list[psutil.Process]) -> set[str]:
+    """The cells' browser profiles these processes use (a run's profile template is not one)."""
+    profile = re.compile(r"pyscript-storage-[^/]+/((?:chromium|firefox|webkit)-(?!template)[^/\s]+)")
+    return {found for p in processes for found in profile.findall(" ".join(_cmdline(p)))}
 
 
 def _cmdline(process: psutil.Process) -> list[str]:
@@ -249,14 +257,11 @@ def test_workers_run_cells_side_by_side_each_in_its_own_browser(tmp_path: Path, 
              "--wheel", str(storage_wheel.path), "--json", str(report)],
             cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    profile = re.compile(r"pyscript-storage-[^/]+/((?:chromium|firefox)-(?!template)[^/\s]+)")
     most = 0
     try:
         parent, deadline = psutil.Process(process.pid), time.monotonic() + 600
         while process.poll() is None and time.monotonic() < deadline:
-            live = {
-                m for p in parent.children(recursive=True) for m in profile.findall(" ".join(_cmdline(p)))
-            }
+            live = _cell_profiles(parent.children(recursive=True))
             most = max(most, len(live))
             time.sleep(0.2)
     finally:
