@@ -323,9 +323,11 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
         run.shard, run.planned = f"{index}/{count}", ids
         cells = [cell for cell, key in zip(cells, ids, strict=True) if key in mine]
         console.print(f"shard {index}/{count}: {len(cells)} of {len(ids)} cells", highlight=False)
+    order = list(range(len(cells)))  # the order the cells run in, as positions in the plan
     if args.workers > 1:
-        by_id = {shard.cell_id(s.name, i, p.name): (s, i, p) for s, i, p in cells}
-        cells = [by_id[key] for key in shard.schedule(list(by_id), durations)]
+        keys = [shard.cell_id(s.name, i, p.name) for s, i, p in cells]
+        position = {key: n for n, key in enumerate(keys)}
+        order = [position[key] for key in shard.schedule(keys, durations)]
     total = len(cells)
     with (
         Session(config, wheel, artifacts=args.artifacts, cold_boot=args.cold_boot) as session,
@@ -352,9 +354,10 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
                 highlight=False,
             )
 
-        done = run_cells(session, cells, retries=max(0, args.retries), workers=args.workers, on_cell=said)
-    place = {key: n for n, key in enumerate(ids)}  # reports keep the plan's order
-    run.cells.extend(sorted(done, key=lambda c: place[shard.cell_id(c.scenario, c.interpreter, c.project)]))
+        retries = max(0, args.retries)
+        done = run_cells(session, [cells[n] for n in order], retries, args.workers, on_cell=said)
+    by_position = dict(zip(order, done, strict=True))
+    run.cells.extend(by_position[n] for n in range(len(cells)))  # reports keep the plan's order
     run.seconds = time.monotonic() - started
     return run
 
