@@ -236,7 +236,13 @@ def test_three_shards_merged_equal_a_single_run_cell_for_cell(tmp_path: Path, st
         report = json.loads((tmp_path / name).read_text())
         return [(c["scenario"], c["interpreter"], c["project"], c["status"]) for c in report["cells"]]
 
-    assert cells("merged.json") == cells("single.json") and len(cells("single.json")) == 6
+    # The merge carries each shard's cells exactly, in the single run's plan order. (Statuses are
+    # compared with the shards' own: a renderer crash retried as "flaky" in one run and not in
+    # another is the engine's, not the merge's: it failed this test once under -n 2.)
+    from_shards = {cell[:3]: cell for name in shards for cell in cells(Path(name).name)}
+    assert [cell[:3] for cell in cells("single.json")] == [cell[:3] for cell in cells("merged.json")]
+    assert cells("merged.json") == [from_shards[cell[:3]] for cell in cells("single.json")]
+    assert len(cells("single.json")) == 6 and all(c[3] in ("passed", "flaky") for c in cells("single.json"))
     assert {c["shard"] for c in json.loads((tmp_path / "merged.json").read_text())["cells"]} == {
         "1/3",
         "2/3",
