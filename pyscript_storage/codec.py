@@ -14,7 +14,7 @@ unsupported value raises before any state anywhere changes.
 import json
 import math
 
-from .jsbridge import MICROPYTHON, twice
+from .jsbridge import json_check, json_text
 
 try:  # MicroPython has no typing module, and never evaluates annotations
     from typing import Any
@@ -39,51 +39,8 @@ MAX_SAFE_INTEGER = 2**53 - 1
 # refused at set time with that reason, also on MicroPython, which would write one Pyodide cannot load.
 _MAX_DIGITS_INT = 10**4300 - 1
 
-if MICROPYTHON:  # its json writes non-ASCII as is and NaN as nan: relate() refuses NaN first
-    # Its json.dumps writes a string a character at a time (about 1 s per million
-    # characters in a browser), and it has no fast way to find the characters JSON
-    # escapes: a long string is escaped by JavaScript's JSON.stringify instead, which
-    # writes the very same text as CPython's encoder (MicroPython's strings hold no
-    # lone surrogates, the one place the two differ).
-    _LONG = 1000
-
-    def _json_string(text: str) -> str:
-        import js
-
-        return twice(lambda: js.JSON.stringify(text))  # type: ignore[no-any-return]
-
-    def _row(row: Any) -> str:
-        if type(row) is str and len(row) > _LONG:
-            return _json_string(row)
-        return json.dumps(row, separators=(",", ":"))
-
-    def _dumps(rows: Any) -> str:
-        if not any(type(row) is str and len(row) > _LONG for row in rows):
-            return json.dumps(rows, separators=(",", ":"))
-        return "[" + ",".join(_row(row) for row in rows) + "]"
-
-else:
-    import re
-
-    _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-    def _dumps(rows: Any) -> str:
-        return _ENCODER.encode(rows)
-
-    _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTAINERS = (list, tuple, dict)
 _SCALARS = (int, float, bool, type(None))
-
-
-def _escape_lone_surrogates(text: str) -> str:
-    """Escape lone surrogates as JavaScript's (well-formed) JSON.stringify does.
-
-    Python's encoder leaves them raw, and raw they cannot cross to JavaScript.
-    MicroPython's strings are UTF-8 and hold no lone surrogates.
-    """
-    if MICROPYTHON or text.isascii() or not _LONE_SURROGATE.search(text):
-        return text
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def stringify(value: Any) -> str:
@@ -114,7 +71,7 @@ def stringify(value: Any) -> str:
         if kind is bool or item is None:
             return item
         if kind is float:
-            if MICROPYTHON and not math.isfinite(item):  # CPython's encoder refuses these itself
+            if not math.isfinite(item):
                 raise ValueError(f"cannot store NaN or infinity: JSON has neither ({item!r})")
             return item
         if kind is list or kind is dict or kind is tuple or isinstance(item, _CONTAINERS):
@@ -157,10 +114,7 @@ def stringify(value: Any) -> str:
                 rows.append(row)
             else:
                 rows.append([relate(child) for child in item])
-    try:
-        return _escape_lone_surrogates(_dumps(rows))
-    except ValueError as error:
-        raise ValueError(f"cannot store NaN or infinity: JSON has neither ({error})") from None
+    return json_text(rows)
 
 
 def parse(text: str) -> Any:
@@ -216,18 +170,8 @@ def decode_table(table: Any, original: Any = None) -> Any:
 
 
 def check_json(value: Any) -> None:
-    """TypeError or ValueError unless ``value`` is plain JSON: no sets, bytes, cycles or NaN.
-
-    (MicroPython's json has no allow_nan, and raises RuntimeError for a cycle:
-    NaN is refused by encode() there, and a cycle comes back as a ValueError.)
-    """
-    if not MICROPYTHON:
-        json.dumps(value, allow_nan=False)
-        return
-    try:
-        json.dumps(value)
-    except RuntimeError as error:  # too deep: a cycle
-        raise ValueError(str(error)) from None
+    """TypeError or ValueError unless ``value`` is plain JSON: no sets, bytes, cycles or NaN."""
+    json_check(value)
 
 
 def check_key(key: Any) -> None:

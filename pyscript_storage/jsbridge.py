@@ -4,11 +4,12 @@ Pyodide offers ``pyodide.code.run_js`` and ``pyodide.ffi``; MicroPython's
 WebAssembly port offers only its ``js`` and ``jsffi`` modules, and reports a
 rejected promise as ``JsException(js_error, name, message)``. Its event loop,
 tracebacks, strings and dicts differ too. The rest of the package calls these
-helpers rather than asking which interpreter it is on (the codec's JSON is the
-one exception: it picks its encoder once, at import).
+helpers rather than asking which interpreter it is on; JSON is one of those
+differences (``json_text``, ``json_check``).
 """
 
 import asyncio
+import json
 import sys
 
 try:  # MicroPython has no typing module, and never evaluates annotations
@@ -28,6 +29,8 @@ __all__ = [
     "create_proxy",
     "error_text",
     "event_loop",
+    "json_check",
+    "json_text",
     "last_key",
     "package_text",
     "print_exception",
@@ -176,3 +179,57 @@ def call_soon(loop: "asyncio.AbstractEventLoop", callback: "Callable[..., object
         loop.create_task(later())
     else:
         loop.call_soon(callback, *args)
+
+
+if MICROPYTHON:
+    # Its json.dumps writes a string a character at a time (about 1 s per million
+    # characters in a browser), and it has no fast way to find the characters JSON
+    # escapes: a long string is escaped by JavaScript's JSON.stringify instead, which
+    # writes the very same text as CPython's encoder (MicroPython's strings hold no
+    # lone surrogates, the one place the two differ).
+    _LONG = 1000
+
+    def _json_row(row: Any) -> str:
+        if type(row) is str and len(row) > _LONG:
+            import js
+
+            return twice(lambda: js.JSON.stringify(row))  # type: ignore[no-any-return]
+        return json.dumps(row, separators=(",", ":"))
+
+    def json_text(rows: "list[Any]") -> str:
+        """Compact JSON of ``rows`` (finite numbers only: its json writes NaN as nan)."""
+        if not any(type(row) is str and len(row) > _LONG for row in rows):
+            return json.dumps(rows, separators=(",", ":"))
+        return "[" + ",".join(_json_row(row) for row in rows) + "]"
+
+    def json_check(value: Any) -> None:
+        """ValueError or TypeError unless ``value`` is plain JSON (finite numbers only, as above)."""
+        try:
+            json.dumps(value)
+        except RuntimeError as error:  # too deep: a cycle
+            raise ValueError(str(error)) from None
+
+else:
+    import re
+
+    _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+    def json_text(rows: "list[Any]") -> str:
+        """Compact JSON of ``rows``, as JavaScript's JSON.stringify writes it.
+
+        Non-ASCII stays as is; a lone surrogate, which Python's encoder leaves raw
+        and raw cannot cross to JavaScript, is escaped as \\uXXXX (as the
+        well-formed JSON.stringify does). NaN and infinity raise ValueError.
+        """
+        try:
+            text = _ENCODER.encode(rows)
+        except ValueError as error:
+            raise ValueError(f"cannot store NaN or infinity: JSON has neither ({error})") from None
+        if text.isascii() or not _LONE_SURROGATE.search(text):
+            return text
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+    def json_check(value: Any) -> None:
+        """ValueError or TypeError unless ``value`` is plain JSON: no sets, bytes, cycles or NaN."""
+        json.dumps(value, allow_nan=False)

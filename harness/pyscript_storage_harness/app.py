@@ -145,13 +145,9 @@ class _AppHandler(_Handler):
         self.misses.append(message)
         self.send_error(status, message.splitlines()[0][:200])
 
-    def _send(self, body: bytes, ctype: str) -> None:
-        self.send_response(HTTPStatus.OK)
-        charset = "; charset=utf-8" if ctype.startswith("text/") or ctype.endswith("javascript") else ""
-        self.send_header("Content-Type", ctype + charset)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    def _send(self, body: bytes, content_type: str, encoding: str | None = None) -> None:
+        text = content_type.startswith("text/") or content_type.endswith("javascript")
+        super()._send(body, content_type + ("; charset=utf-8" if text else ""), encoding)
 
 
 class AppServer:

@@ -691,6 +691,7 @@ def make_driver(
     project: Project,
     profile: Path,
     playwright: Any,
+    *,
     quota: int | None = None,
     recording: Recording | None = None,
 ) -> Driver:

@@ -164,7 +164,7 @@ class Session:
         ``recording``: traces and videos of Playwright's browsers (see recording.py).
         """
         profile = Path(tempfile.mkdtemp(prefix=f"{project.name}-", dir=self._tmp))
-        driver = make_driver(project, profile, self._playwright(), quota, recording)
+        driver = make_driver(project, profile, self._playwright(), quota=quota, recording=recording)
         # (A Playwright server's browser has no profile of ours to start from.)
         templated = engine(project.engine).profile_template and not project.connect
         if templated and isinstance(driver, PlaywrightDriver):

@@ -102,22 +102,14 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         if path.startswith(_MAILBOX):
             text = self.mailbox.get(path[len(_MAILBOX) :])
-            if text is None:
-                self.send_error(HTTPStatus.NOT_FOUND, "nothing posted under this name")
-                return
-            self._send(text.encode("utf-8"), "text/plain")
+            body = None if text is None else text.encode("utf-8")
+            self._send_kept(body, "text/plain; charset=utf-8", missing="nothing posted under this name")
             return
         if path.startswith(_SNAPSHOTS):
             snapshot = self.snapshots.get(path[len(_SNAPSHOTS) :])
-            if snapshot is None:
-                self.send_error(HTTPStatus.NOT_FOUND, "no snapshot under this key yet")
-                return
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(snapshot)))
-            self.end_headers()
-            self.wfile.write(snapshot)
+            self._send_kept(
+                snapshot, "application/octet-stream", "gzip", missing="no snapshot under this key yet"
+            )
             return
         super().do_GET()
 
@@ -153,9 +145,20 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_response(HTTPStatus.NO_CONTENT)
         self.end_headers()
 
-    def _send(self, body: bytes, ctype: str) -> None:
+    def _send_kept(
+        self, body: bytes | None, content_type: str, encoding: str | None = None, *, missing: str
+    ) -> None:
+        """What the server keeps under a URL, or a 404 that says ``missing``."""
+        if body is None:
+            self.send_error(HTTPStatus.NOT_FOUND, missing)
+        else:
+            self._send(body, content_type, encoding)
+
+    def _send(self, body: bytes, content_type: str, encoding: str | None = None) -> None:
         self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+        self.send_header("Content-Type", content_type)
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -167,7 +170,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, f"no page {name}")
             return
         body = template.render(**self.context).encode("utf-8")
-        self._send(body, mimetypes.guess_type(name)[0] or "text/html")
+        self._send(body, f"{mimetypes.guess_type(name)[0] or 'text/html'}; charset=utf-8")
 
 
 class Server:

@@ -122,16 +122,39 @@ def _editable_source() -> Path | None:
     return None
 
 
+@contextmanager
+def _building(source: Path) -> Iterator[None]:
+    """One build at a time in ``source``: setuptools builds in the tree's own build/ folder.
+
+    Two at once (pytest -n 2, or two runs started together) fail with "File exists:
+    build/bdist.../pyscript_storage-0.1.0.dist-info"; a lock file beside the tree's
+    build/ makes the second wait for the first.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no flock
+        yield
+        return
+    (source / "build").mkdir(exist_ok=True)
+    with open(source / "build" / ".wheel-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(out_dir: Path, source: Path) -> Wheel:
     """Build the wheel from the source tree ``source`` into ``out_dir`` (reproducibly)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out_dir), str(source)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", _EPOCH)},
-    )
+    with _building(source):
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out_dir), str(source)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", _EPOCH)},
+        )
     wheels = sorted(out_dir.glob("pyscript_storage-*.whl"))
     if done.returncode != 0 or not wheels:
         raise RuntimeError(f"building the wheel from {source} failed:\n{done.stdout}\n{done.stderr}")
