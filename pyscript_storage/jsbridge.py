@@ -27,11 +27,13 @@ __all__ = [
     "MICROPYTHON",
     "call_soon",
     "create_proxy",
+    "environment_variable",
     "error_text",
     "event_loop",
     "json_check",
     "json_text",
     "last_key",
+    "page_path",
     "package_text",
     "print_exception",
     "random_id",
@@ -53,6 +55,22 @@ def package_text(name: str) -> str:
     from importlib import resources
 
     return resources.files(__name__.rpartition(".")[0]).joinpath(name).read_text("utf-8")
+
+
+def environment_variable(name: str) -> "str | None":
+    """An environment variable, or None (also on MicroPython, whose os has no environ)."""
+    import os
+
+    environ = getattr(os, "environ", None)
+    return None if environ is None else environ.get(name)
+
+
+def page_path() -> str:
+    """The path of the page's URL (``/app/index.html``; in a worker, its script's), or "" without one."""
+    import js
+
+    location = getattr(js, "location", None)
+    return str(location.pathname) if location else ""
 
 
 def run_js(source: str) -> Any:

@@ -29,7 +29,6 @@ or of the page's address (browser) without its extension.
 """
 
 import json
-import os
 import sys
 
 from . import codec, jsbridge
@@ -61,15 +60,11 @@ def script_name() -> str:
     """The current script's name, which namespaces its private keys."""
     if _state.script is not None:
         return _state.script
-    environ = getattr(os, "environ", None)  # MicroPython's os has none
-    explicit = environ.get("PYSCRIPT_STORAGE_SCRIPT") if environ is not None else None
+    explicit = jsbridge.environment_variable("PYSCRIPT_STORAGE_SCRIPT")
     if explicit:
         return explicit
     if _state.in_browser:
-        import js
-
-        location = getattr(js, "location", None)
-        return _stem(str(location.pathname) if location else "") or "index"
+        return _stem(jsbridge.page_path()) or "index"
     argv0 = sys.argv[0] if sys.argv and sys.argv[0] not in ("", "-c", "-") else ""
     return _stem(argv0) or "interactive"
 
