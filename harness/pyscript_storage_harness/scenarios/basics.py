@@ -30,6 +30,8 @@ async def _round_trip_write() -> None:
     s["bytearray"] = bytearray(b"\x00\x01\xfe\xff")
     s["memoryview"] = memoryview(bytearray(b"view"))
     s[7] = "int key"
+    s[2**53 - 1] = "largest exact int key"  # beyond 32 bits: MicroPython's JS numbers truncate there
+    s[-(2**40)] = "negative int key"
     s[2.5] = "float key"
     s[("tuple", 1)] = "tuple key"
     await s.sync()
@@ -50,7 +52,8 @@ async def _round_trip_check() -> dict[str, str]:
         "dict": ({"a": {"b": [True, False]}, "": "empty key"}, "dict"),
         "bytearray": (bytearray(b"\x00\x01\xfe\xff"), "bytearray"),
         "memoryview": (b"view", "memoryview"),
-        7: ("int key", "str"), 2.5: ("float key", "str"), ("tuple", 1): ("tuple key", "str"),
+        7: ("int key", "str"), 2**53 - 1: ("largest exact int key", "str"),
+        -(2**40): ("negative int key", "str"), 2.5: ("float key", "str"), ("tuple", 1): ("tuple key", "str"),
     }  # fmt: skip
     assert set(s) == set(expected), sorted(map(repr, s))
     for key, (value, type_name) in expected.items():
