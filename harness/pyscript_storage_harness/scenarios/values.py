@@ -32,6 +32,12 @@ _DATA = """
 """
 
 LARGE_KEYS = 20_000  # small entries, beside the large values
+# Store sizes whose cost per key must not grow (issue #16: linear to 100,000 keys), and how
+# much it may grow from the smallest to the largest before it is not linear: a quadratic
+# cost grows tenfold here, n log n 1.25-fold; measured 0.6-1.2 (2026-11-28), and the
+# margin is for a busy machine (the larger store's writes take seconds, the smaller's not).
+SCALE_SIZES = (10_000, 100_000)
+SCALE_GROWTH_LIMIT = 3.0
 LARGE_VALUES = 8  # values of about a million characters each, half of them astral (two UTF-16 units)
 
 
@@ -44,6 +50,63 @@ async def _write_large_store(keys: int, values: int) -> None:
         # (jsbridge.js) that ended between the two halves of one would corrupt it
         s[f"big-{i}"] = f"{i}" + "\U0001f40d" * 250_000 + "x" * 500_000
     await s.sync()
+
+
+async def _write_scaled_stores(sizes: list[int]) -> None:
+    """Set n small entries then sync, for each size; the seconds per key are kept for the next step."""
+    import time
+
+    from pyscript_storage import Storage, storage
+
+    per_key = {}
+    for n in sizes:
+        s: Storage = await storage(f"scale-{n}")  # opened before the clock: an empty store
+        started = time.perf_counter()
+        for i in range(n):
+            s[f"key-{i}"] = {"i": i, "name": f"item {i}", "tags": ["a", "b"]}
+        await s.sync()
+        per_key[str(n)] = (time.perf_counter() - started) / n
+    timings: Storage = await storage("scale-timings")
+    timings["write then sync"] = per_key
+    await timings.sync()
+
+
+async def _open_scaled_stores(sizes: list[int], limit: float) -> dict[str, Any]:
+    """Open each store in a fresh page; neither open nor write may cost more per key as n grows.
+
+    Then the Python heap the largest open store takes, beside the size of its data.
+    """
+    import time
+    import tracemalloc
+
+    from pyscript_storage import Storage, codec, storage
+
+    timings: Storage = await storage("scale-timings")  # also loads the module's JavaScript, once a page
+    per_key = {}
+    for n in sizes:
+        started = time.perf_counter()
+        s: Storage = await storage(f"scale-{n}")
+        per_key[str(n)] = (time.perf_counter() - started) / n
+        assert len(s) == n and s[f"key-{n - 1}"] == {"i": n - 1, "name": f"item {n - 1}", "tags": ["a", "b"]}
+    figures: dict[str, int] = {}
+    smallest, largest = str(min(sizes)), str(max(sizes))
+    for what, seconds in (("write then sync", timings["write then sync"]), ("first open", per_key)):
+        growth = seconds[largest] / seconds[smallest]
+        for size, per in seconds.items():
+            figures[f"{what}: microseconds per key at {int(size):,} keys"] = round(per * 1e6)
+        figures[f"{what}: cost per key at the largest, % of at the smallest"] = round(100 * growth)
+        assert growth <= limit, f"{what} is not linear: {growth:.2f}x per key at {int(largest):,} keys"
+    del s
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    opened: Storage = await storage(f"scale-{largest}")
+    heap = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    stored = sum(len(str(key)) + len(codec.encode(value)) for key, value in opened.items())
+    keys = len(opened)
+    figures[f"Python heap of an open store of {keys:,} keys, bytes per key"] = round(heap / keys)
+    figures["its stored text (keys and values), characters per key"] = round(stored / keys)
+    return {"figures": figures}
 
 
 async def _open_large_store(keys: int, values: int) -> dict[str, Any]:
@@ -139,5 +202,17 @@ HARD_VALUES: tuple[Scenario, ...] = (
             Python.call(_open_large_store, LARGE_KEYS, LARGE_VALUES),
         ),
         interpreters=BOTH,
+    ),
+    Scenario(
+        "scaling",
+        f"writing then opening stores of {SCALE_SIZES[0]:,} and {SCALE_SIZES[-1]:,} small entries: the "
+        f"cost per key grows at most {SCALE_GROWTH_LIMIT}x (linear), and the Python heap of the largest "
+        "open store beside the size of its data (Pyodide; MicroPython's str hash is not: "
+        "docs/micropython.md)",
+        (
+            Python.call(_write_scaled_stores, list(SCALE_SIZES)),
+            Reload(),
+            Python.call(_open_scaled_stores, list(SCALE_SIZES), SCALE_GROWTH_LIMIT),
+        ),
     ),
 )
