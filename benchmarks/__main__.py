@@ -152,8 +152,9 @@ def _print(engine: str, result: dict[str, Any], console: Console) -> None:
     )
     for column in columns:
         table.add_column(column, justify="left" if column == "workload" else "right")
-    not_on_mpy = {w.name: w.micropython for w in WORKLOADS if w.micropython}
-    not_upstream = {w.name: w.upstream for w in WORKLOADS if w.upstream}
+    measured = [w for w in WORKLOADS if w.name in result["medians"]]
+    not_on_mpy = {w.name: w.micropython for w in measured if w.micropython}
+    not_upstream = {w.name: w.upstream for w in measured if w.upstream}
     for workload, m in result["medians"].items():
         cells = [f"{m[i]:.3f}" if m[i] is not None else "error" for i in IMPLEMENTATIONS]
         if workload in not_on_mpy:

@@ -291,11 +291,11 @@ class PlaywrightDriver(Driver):
         self,
         project: Project,
         profile: Path,
+        quota: int | None,
         playwright: Any,
-        quota: int | None = None,
         recording: Recording | None = None,
     ) -> None:
-        super().__init__(project, profile, quota)
+        super().__init__(project, profile, quota)  # the base's three, then Playwright's own
         self._playwright = playwright
         self._recording = recording
         self._context: Any = None
@@ -713,4 +713,4 @@ def make_driver(
             f"{project.name}: executable {project.executable} not found "
             f"(install it, or change project.executable in playwright.config.toml)"
         )
-    return PlaywrightDriver(project, profile, playwright, quota, recording)
+    return PlaywrightDriver(project, profile, quota, playwright, recording)
