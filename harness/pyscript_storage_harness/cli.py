@@ -321,13 +321,13 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
         index, count = shard.parse_shard(args.shard)
         mine = set(shard.split(ids, count, durations)[index - 1])
         run.shard, run.planned = f"{index}/{count}", ids
-        cells = [cell for cell, key in zip(cells, ids, strict=True) if key in mine]
-        console.print(f"shard {index}/{count}: {len(cells)} of {len(ids)} cells", highlight=False)
+        kept = [n for n, key in enumerate(ids) if key in mine]
+        cells, ids = [cells[n] for n in kept], [ids[n] for n in kept]
+        console.print(f"shard {index}/{count}: {len(cells)} of {len(run.planned)} cells", highlight=False)
     order = list(range(len(cells)))  # the order the cells run in, as positions in the plan
     if args.workers > 1:
-        keys = [shard.cell_id(s.name, i, p.name) for s, i, p in cells]
-        position = {key: n for n, key in enumerate(keys)}
-        order = [position[key] for key in shard.schedule(keys, durations)]
+        position = {key: n for n, key in enumerate(ids)}
+        order = [position[key] for key in shard.schedule(ids, durations)]
     total = len(cells)
     with (
         Session(config, wheel, artifacts=args.artifacts, cold_boot=args.cold_boot) as session,
