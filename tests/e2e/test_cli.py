@@ -48,14 +48,16 @@ def test_run_writes_junit_json_and_html(tmp_path: Path, storage_wheel: Wheel) ->
         str(tmp_path / "suite.html"),
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1/2 names x chromium: passed" in done.stdout
-    assert "2/2 names (micropython) x chromium: passed" in done.stdout
+    data = json.loads((tmp_path / "suite.json").read_text())
+    # What each cell said, should one not pass ("flaky", a retried cell, is not "passed").
+    said = [(cell["status"], cell["notes"], cell["detail"][-500:]) for cell in data["cells"]]
+    assert "1/2 names x chromium: passed" in done.stdout, said
+    assert "2/2 names (micropython) x chromium: passed" in done.stdout, said
     cases = [case for suite in JUnitXml.fromfile(str(tmp_path / "junit.xml")) for case in suite]
     assert [(case.classname, case.name, case.is_passed) for case in cases] == [
         ("chromium", "names", True),
         ("chromium", "names (micropython)", True),
     ]
-    data = json.loads((tmp_path / "suite.json").read_text())
     assert data["ok"] and data["engines"]["chromium"].startswith("Chromium ")
     assert [cell["interpreter"] for cell in data["cells"]] == ["pyodide", "micropython"]
     assert "MicroPython 1.28.0-6" in data["interpreter"]
