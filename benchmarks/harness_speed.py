@@ -3,6 +3,7 @@
     python -m benchmarks.harness_speed                       # the full matrix, serially
     python -m benchmarks.harness_speed --engine chromium     # one engine
     python -m benchmarks.harness_speed --workers 1 2 3       # the matrix three times: 1, 2, 3 at a time
+    python -m benchmarks.harness_speed --fresh-browsers      # no browser kept: a new one every cell
 
 Runs ``pyscript-storage-harness run`` over the chosen matrix (every scenario on
 each interpreter it declares, in every chosen engine), with ``--workers N`` for
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", action="append", default=[], help="only this scenario (repeatable)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1], metavar="N",
                         help="run the matrix with --workers N, once per N given (default: 1)")  # fmt: skip
+    parser.add_argument("--fresh-browsers", action="store_true",
+                        help="a new browser every cell, none kept (to compare)")  # fmt: skip
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
     args = parser.parse_args(argv)
     console = Console()
@@ -101,10 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     ]
     cores = os.cpu_count() or 1
     figures: dict[str, Any] = {"selection": selection, "cores": cores, "runs": {}}
+    figures["fresh_browsers"] = args.fresh_browsers
     for workers in args.workers:
-        data, wall, cpu = run_matrix(selection, workers, console)
+        browsers = ["--fresh-browsers"] if args.fresh_browsers else []
+        data, wall, cpu = run_matrix(selection + browsers, workers, console)
         rows = phase_table(data)
-        title = f"harness time, {workers} at a time ({data.get('started', '')}, {data.get('host', '')})"
+        kept = "a new browser every cell" if args.fresh_browsers else "browsers kept"
+        when = f"{data.get('started', '')}, {data.get('host', '')}"
+        title = f"harness time, {workers} at a time, {kept} ({when})"
         table = Table(title=title)
         for column in ("engine", "cells", "cell seconds", *PHASES):
             table.add_column(column, justify="right" if column != "engine" else "left")

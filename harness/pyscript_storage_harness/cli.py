@@ -95,6 +95,14 @@ def _add_retries(parser: argparse.ArgumentParser) -> None:
         help="boot Pyodide from scratch on every page, not from the run's memory snapshot of a fresh "
         "interpreter (slower; to compare, or to rule the snapshot out)",
     )
+    parser.add_argument(
+        "--fresh-browsers",
+        action="store_true",
+        help="start a browser on a fresh profile for every cell; by default a cell that neither "
+        "restarts, kills nor caps its browser runs on new origins in a browser kept for the engine "
+        "(Chromium, Firefox), which isolates its data as well and is faster (to compare, or to rule "
+        "the kept browser out)",
+    )
 
 
 def _add_selection(parser: argparse.ArgumentParser) -> None:
@@ -330,7 +338,13 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
         order = [position[key] for key in shard.schedule(ids, durations)]
     total = len(cells)
     with (
-        Session(config, wheel, artifacts=args.artifacts, cold_boot=args.cold_boot) as session,
+        Session(
+            config,
+            wheel,
+            artifacts=args.artifacts,
+            cold_boot=args.cold_boot,
+            fresh_browsers=args.fresh_browsers,
+        ) as session,  # fmt: skip
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -407,6 +407,21 @@ class PlaywrightDriver(Driver):
             except Exception:  # noqa: BLE001
                 pass
 
+    def next_cell(self) -> None:
+        """Leave the browser as a new cell should find it: one tab on a blank page, nothing noted.
+
+        The pages of the cell that ends are closed or navigated away from (their
+        interpreters, workers and database connections end with them).
+        """
+        for page in self._pages[1:]:
+            page.close()
+        self._page = self._pages[0]
+        self._pages = [self._page]
+        self._page.goto("about:blank")
+        self.url = None
+        self.notes, self.console, self.spent = [], [], {}
+        self.deadline = None
+
     def _navigate(self, url: str) -> None:
         if self.quota is not None and self._quota_kind == "devtools":
             origin = _origin(url)

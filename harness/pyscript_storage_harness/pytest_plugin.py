@@ -116,6 +116,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "fresh interpreter (slower; to compare)",
     )
     group.addoption(
+        "--storage-fresh-browsers",
+        action="store_true",
+        help="a browser on a fresh profile for every scenario cell, none kept for the engine "
+        "(slower; to compare, or to rule the kept browser out)",
+    )
+    group.addoption(
         "--storage-app-fixed",
         action="store_true",
         help="storage_app pages get pyscript_storage in place of PyScript's own pyscript.storage "
@@ -224,7 +230,10 @@ def storage_session(
     config = storage_config(request.config)
     cold = bool(request.config.getoption("storage_cold_boot"))
     artifacts = _artifacts(request.config)
-    with Session(config, storage_wheel, artifacts, playwright=storage_playwright, cold_boot=cold) as session:
+    fresh = bool(request.config.getoption("storage_fresh_browsers"))
+    with Session(
+        config, storage_wheel, artifacts, storage_playwright, cold_boot=cold, fresh_browsers=fresh
+    ) as session:
         yield session
 
 

@@ -41,6 +41,9 @@ class Cell:
     # The engine's reason for each database it discarded (Chromium's IDBVersionChangeEvent.dataLoss),
     # as the steps reported it: data, where the notes are prose.
     data_loss: list[str] = field(default_factory=list)
+    # Ran, on origins of its own, in a browser other cells of the run ran in too (and did not
+    # pay its start unless it was the first): see runner.Session.cell_browser.
+    shared_browser: bool = False
 
     @property
     def case(self) -> str:

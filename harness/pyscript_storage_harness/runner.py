@@ -1,10 +1,14 @@
 """Runs scenarios in browsers: a Session holds what cells share, run_cell runs one.
 
 A Session starts the server (several origins), the Playwright driver process
-and the wheel under test once; each cell gets a fresh browser on a fresh
-profile, so cells cannot see each other's data. Everything started is stopped
-when the session ends, also on failure and Ctrl-C. run_cells runs several cells
-at a time, each worker thread with its own Playwright and browsers.
+and the wheel under test once. A cell that restarts, kills or caps its browser
+gets a fresh browser on a fresh profile; any other cell runs on origins of its
+own (new ports, so IndexedDB no earlier cell could reach) in a browser the
+session keeps per engine, where the engine's table says that pays. Either way
+cells cannot see each other's data, and a cell that fails takes its browser
+with it. Everything started is stopped when the session ends, also on failure
+and Ctrl-C. run_cells runs several cells at a time, each worker thread with
+its own Playwright and browsers.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +36,7 @@ from .scenarios import model as steps
 from .server import Server
 from .wheel import Wheel, unpack
 
-__all__ = ["Session", "browser_action", "run_cell", "run_cells", "start_server", "PAGES"]
+__all__ = ["CellBrowser", "Session", "browser_action", "run_cell", "run_cells", "start_server", "PAGES"]
 
 PAGES = {
     "runner": "/pages/runner.html",
@@ -77,6 +82,16 @@ def start_server(config: Config, wheel: Wheel, cold_boot: bool = False) -> Serve
     )
 
 
+@dataclass
+class CellBrowser:
+    """The browser one cell runs in, and the origins its pages are on (the session's, or new)."""
+
+    driver: Driver
+    origins: list[str]
+    shared: bool  # kept by the session for other cells (see Session.cell_browser)
+    healthy: bool = True  # cleared when the cell failed or ran past its limit: not kept then
+
+
 class Session:
     """The server, Playwright and the wheel, shared by every cell of a run."""
 
@@ -87,13 +102,16 @@ class Session:
         artifacts: Path | None = None,
         playwright: Any = None,
         cold_boot: bool = False,
+        fresh_browsers: bool = False,
     ) -> None:
         """``playwright``: a started Playwright to share (pytest-playwright's), else one of our own.
 
         One thread can run only one sync Playwright: beside pytest-playwright, both use its.
-        ``cold_boot``: no Pyodide memory snapshot (see start_server).
+        ``cold_boot``: no Pyodide memory snapshot (see start_server). ``fresh_browsers``:
+        every cell in a browser of its own, none kept (see cell_browser): slower, to compare.
         """
         self.cold_boot = cold_boot
+        self.fresh_browsers = fresh_browsers
         self.config = config
         self.wheel = wheel
         self._tmp = Path(tempfile.mkdtemp(prefix="pyscript-storage-"))
@@ -122,6 +140,7 @@ class Session:
         self.close()
 
     def close(self) -> None:
+        self.drop_kept_browsers()  # this thread's; each worker's drops its own (see worker())
         if self._playwright_manager is not None:
             self._playwright_manager.__exit__(None, None, None)
             self._playwright_manager = None
@@ -145,6 +164,7 @@ class Session:
             try:
                 yield
             finally:
+                self.drop_kept_browsers()
                 self._thread.playwright = None
 
     def _playwright(self) -> Any:
@@ -193,10 +213,87 @@ class Session:
                 self._templates[project.name] = template
             return template
 
-    def url(self, origin: int = 0, page: Page = "runner", interpreter: Interpreter = "pyodide") -> str:
-        """The address of a page (runner or upstream PyScript) on an origin, booting ``interpreter``."""
+    @contextmanager
+    def cell_browser(self, scenario: Scenario, project: Project) -> Iterator[CellBrowser]:
+        """The browser and origins one cell of ``scenario`` runs in, in ``project``.
+
+        A scenario that restarts, kills or caps its browser gets a new one on a fresh
+        profile (stopped after), on the session's origins. Any other, in an engine whose
+        table entry says keeping pays (``keep_browser``), runs in the browser this thread
+        keeps for ``project`` (started by the first such cell, which pays for it), on new
+        origins no page was on: the engine keeps each origin's IndexedDB apart, so the
+        cell sees nothing an earlier one stored, and it still reloads into new
+        interpreters as before. The browser is dropped (stopped) when the cell fails or
+        ran past its limit, and with the session (or its worker thread).
+        """
         assert self.server is not None, "session not started"
-        url = self.server.url(PAGES[page], origin)
+        if not self._keeps_browser(scenario, project):
+            with self.driver(project, quota=scenario.quota) as driver:
+                yield CellBrowser(driver, list(self.server.origins), shared=False)
+            return
+        driver = self._kept_browser(project)
+        browser = CellBrowser(driver, self.server.open_origins(len(self.server.origins)), shared=True)
+        try:
+            yield browser
+        except BaseException:
+            browser.healthy = False
+            raise
+        finally:
+            self.server.close_origins(browser.origins)
+            if browser.healthy and isinstance(driver, PlaywrightDriver):
+                try:
+                    driver.next_cell()
+                except Exception:  # noqa: BLE001 - a browser that cannot go blank is not kept
+                    browser.healthy = False
+            if not browser.healthy:
+                self.drop_kept_browsers(project)
+
+    def _keeps_browser(self, scenario: Scenario, project: Project) -> bool:
+        return (
+            not self.fresh_browsers
+            and engine(project.engine).keep_browser
+            and project.driver == "playwright"  # the kept browser is left blank by Playwright
+            and not project.connect  # a Playwright server's browser: killed by no one here
+            and not scenario.needs_own_browser
+        )
+
+    def _kept_browser(self, project: Project) -> Driver:
+        """This thread's kept browser for ``project``, started now if it has none.
+
+        A thread keeps one browser at a time (another project's is stopped first), so
+        N workers hold at most N kept browsers; run_cells hands each worker the cells
+        of the project it holds a browser for first.
+        """
+        kept: dict[str, Driver] = self._thread.__dict__.setdefault("kept", {})
+        for name in [name for name in kept if name != project.name]:
+            kept.pop(name).close()
+        driver = kept.get(project.name)
+        if driver is None:
+            driver = kept[project.name] = self.driver(project).__enter__()  # the first cell pays
+        return driver
+
+    def drop_kept_browsers(self, project: Project | None = None) -> None:
+        """Stop this thread's kept browser for ``project`` (all of them by default)."""
+        kept: dict[str, Driver] = self._thread.__dict__.setdefault("kept", {})
+        for name in [project.name] if project is not None else list(kept):
+            driver = kept.pop(name, None)
+            if driver is not None:
+                driver.close()
+
+    def url(
+        self,
+        origin: int = 0,
+        page: Page = "runner",
+        interpreter: Interpreter = "pyodide",
+        origins: Sequence[str] | None = None,
+    ) -> str:
+        """The address of a page (runner or upstream PyScript) on an origin, booting ``interpreter``.
+
+        ``origin`` indexes ``origins`` (a cell's: see cell_browser), else the server's.
+        """
+        assert self.server is not None, "session not started"
+        path = PAGES[page]
+        url = origins[origin] + path if origins is not None else self.server.url(path, origin)
         return url if interpreter == "pyodide" else f"{url}?interpreter={interpreter}"
 
 
@@ -218,14 +315,15 @@ def _run_steps(
     figures: dict[str, int],
     interpreter: Interpreter,
     data_loss: list[str],
+    origins: Sequence[str] | None = None,
 ) -> None:
-    """Run the steps; a step whose ``result`` is ``{"figures": {...}}`` adds to ``figures``.
+    """Run the steps on ``origins``; a step whose ``result`` is ``{"figures": {...}}`` adds to ``figures``.
 
     Its ``"notes"`` (a list of text) go to the cell's notes, and its ``"data_loss"`` (the
     engine's reason for each database it discarded) to ``data_loss``.
     """
     if not isinstance(scenario.steps[0], steps.Visit):
-        driver.goto(session.url(0, interpreter=interpreter))
+        driver.goto(session.url(0, interpreter=interpreter, origins=origins))
         running = driver.run_python("import sys\nresult = sys.implementation.name")
         if running != {"pyodide": "cpython"}.get(interpreter, interpreter):
             raise StepFailed(f"the page runs {running!r}, not {interpreter}")
@@ -244,7 +342,7 @@ def _run_steps(
             elif isinstance(step, steps.JavaScript):
                 driver.run_javascript(step.code)
             else:
-                browser_action(session, driver, step, interpreter)
+                browser_action(session, driver, step, interpreter, origins)
         except StepFailed as failure:
             raise StepFailed(f"step {index} ({type(step).__name__}) failed:\n{failure}") from None
         except Exception as error:  # a browser or driver failure: its traceback says which step
@@ -253,9 +351,16 @@ def _run_steps(
 
 
 def browser_action(
-    session: Session, driver: Driver, step: Step, interpreter: Interpreter = "pyodide"
+    session: Session,
+    driver: Driver,
+    step: Step,
+    interpreter: Interpreter = "pyodide",
+    origins: Sequence[str] | None = None,
 ) -> None:
-    """Carry out a step that acts on the browser: reload, restart, kill, another tab or origin."""
+    """Carry out a step that acts on the browser: reload, restart, kill, another tab or origin.
+
+    ``origins``: the cell's (see Session.cell_browser), else the session's.
+    """
     if isinstance(step, steps.Reload):
         driver.reload()
     elif isinstance(step, steps.Restart):
@@ -270,9 +375,9 @@ def browser_action(
         driver.notes.append(f"killed {killed}; the page's report {'came' if mail else 'never came'}")
         driver.kill_and_restart()
     elif isinstance(step, steps.Tab):
-        driver.tab(step.index, session.url(0, interpreter=interpreter))
+        driver.tab(step.index, session.url(0, interpreter=interpreter, origins=origins))
     elif isinstance(step, steps.Visit):
-        driver.goto(session.url(step.origin, step.page, step.interpreter or interpreter))
+        driver.goto(session.url(step.origin, step.page, step.interpreter or interpreter, origins))
     else:
         raise TypeError(f"not a browser action: {step!r}")
 
@@ -324,7 +429,9 @@ def run_cells(
     A serial run leaves part of the machine idle (1.5 of 2 cores busy here): two
     workers ran the matrix in 477 s instead of 635 s; a third gained nothing, as the
     cores were then full (docs/harness.md). Each worker is a thread with its own
-    Playwright, and each cell still has its own browser on its own profile.
+    Playwright and browsers; it takes the first cell in ``cells``' order of the project
+    whose browser it keeps (Session.cell_browser), else the first left, so kept browsers
+    are not stopped and started again for every change of engine.
     ``on_cell`` is called in this thread as each cell ends.
     """
     if workers <= 1 or len(cells) <= 1:
@@ -333,19 +440,23 @@ def run_cells(
             serial.append(run_cell(session, scenario, project, interpreter, retries))
             on_cell(serial[-1])
         return serial
-    todo: queue.SimpleQueue[tuple[int, tuple[Scenario, Interpreter, Project]]] = queue.SimpleQueue()
-    for numbered in enumerate(cells):
-        todo.put(numbered)
+    todo = list(enumerate(cells))
+    todo_lock = threading.Lock()
     ended: queue.SimpleQueue[tuple[int, Cell | BaseException]] = queue.SimpleQueue()
 
+    def take(held: str) -> tuple[int, tuple[Scenario, Interpreter, Project]] | None:
+        """The next cell of project ``held`` if one is left, else the next; None when none is."""
+        with todo_lock:
+            same = next((n for n, (_, cell) in enumerate(todo) if cell[2].name == held), 0)
+            return todo.pop(same) if todo else None
+
     def work() -> None:
+        held = ""  # the project of this worker's last cell: its browser may be kept
         try:
             with session.worker():
-                while True:
-                    try:
-                        index, (scenario, interpreter, project) = todo.get_nowait()
-                    except queue.Empty:
-                        return
+                while (taken := take(held)) is not None:
+                    index, (scenario, interpreter, project) = taken
+                    held = project.name
                     ended.put((index, run_cell(session, scenario, project, interpreter, retries)))
         except BaseException as error:  # noqa: BLE001 - handed to the calling thread, raised there
             ended.put((-1, error))
@@ -413,8 +524,10 @@ def _attempt(
     data_loss: list[str] = []
     expired = threading.Event()
     spent: dict[str, float] = {}
+    shared = False
     try:
-        with session.driver(project, quota=scenario.quota) as driver:
+        with session.cell_browser(scenario, project) as browser:
+            driver, shared = browser.driver, browser.shared
             notes = driver.notes
             version = driver.version
             spent = driver.spent
@@ -430,7 +543,7 @@ def _attempt(
             watchdog.daemon = True
             watchdog.start()
             try:
-                _run_steps(session, driver, scenario, figures, interpreter, data_loss)
+                _run_steps(session, driver, scenario, figures, interpreter, data_loss, browser.origins)
             except Exception:
                 if session.artifacts is not None:
                     screenshot = _screenshot(session.artifacts, scenario, project, interpreter, driver)
@@ -439,6 +552,7 @@ def _attempt(
                 raise
             finally:
                 watchdog.cancel()
+            browser.healthy = not expired.is_set()  # a browser killed at the limit is not kept
         failed = expired.is_set()  # killed at the limit, though the last step happened to return
     except StepFailed as failure:
         failed, detail = True, str(failure)
@@ -472,6 +586,7 @@ def _attempt(
         spent,
         interpreter,
         data_loss=data_loss,
+        shared_browser=shared,
     )
     return cell, broken
 

@@ -214,14 +214,43 @@ class Server:
                 **(attributes or {}),
             },
         )
-        self._httpds = [ThreadingHTTPServer((host, port), partial(bound)) for port in ports]
-        for httpd in self._httpds:
-            httpd.daemon_threads = True
-            threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
-        self.origins = [f"http://{host}:{httpd.server_address[1]}" for httpd in self._httpds]
+        self._host, self._handler = host, bound
+        self._httpds = [self._listen(port) for port in ports]
+        self.origins = [self._origin(httpd) for httpd in self._httpds]
+        self._extra: dict[str, ThreadingHTTPServer] = {}  # origin -> listener (open_origins)
+        self._extra_lock = threading.Lock()
+
+    def _listen(self, port: int) -> ThreadingHTTPServer:
+        httpd = ThreadingHTTPServer((self._host, port), partial(self._handler))
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+        return httpd
+
+    def _origin(self, httpd: ThreadingHTTPServer) -> str:
+        return f"http://{self._host}:{httpd.server_address[1]}"
 
     def url(self, path: str, origin: int = 0) -> str:
         return self.origins[origin] + path
+
+    def open_origins(self, count: int) -> list[str]:
+        """``count`` new origins (new ports) serving the same, until close_origins.
+
+        A cell run in a browser an earlier cell used gets origins no page has been
+        on, so nothing that cell stored is in reach of its pages.
+        """
+        opened = [self._listen(0) for _ in range(count)]
+        origins = [self._origin(httpd) for httpd in opened]
+        with self._extra_lock:
+            self._extra.update(zip(origins, opened, strict=True))
+        return origins
+
+    def close_origins(self, origins: list[str]) -> None:
+        """Stop listening on origins open_origins gave."""
+        with self._extra_lock:
+            closing = [self._extra.pop(origin) for origin in origins if origin in self._extra]
+        for httpd in closing:
+            httpd.shutdown()
+            httpd.server_close()
 
     def wait_for_mail(self, name: str, timeout: float) -> str | None:
         """What a page posted to /mailbox/``name``, waiting up to ``timeout`` seconds, else None."""
@@ -231,6 +260,9 @@ class Server:
         return self.mailbox.get(name)
 
     def close(self) -> None:
+        with self._extra_lock:
+            leftover = list(self._extra)
+        self.close_origins(leftover)
         for httpd in self._httpds:
             httpd.shutdown()
             httpd.server_close()

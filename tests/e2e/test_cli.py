@@ -255,8 +255,11 @@ def test_three_shards_merged_equal_a_single_run_cell_for_cell(tmp_path: Path, st
     assert again.returncode == 2 and "planned cells are in no report" in again.stdout
 
 
-def test_workers_run_cells_side_by_side_each_in_its_own_browser(tmp_path: Path, storage_wheel: Wheel) -> None:
-    """--workers 2: two browsers (two profiles) live at once; the report keeps the plan's order."""
+def test_workers_run_cells_side_by_side_each_worker_in_its_own_browser(
+    tmp_path: Path, storage_wheel: Wheel
+) -> None:
+    """--workers 2: two browsers (two profiles) live at once, never more (a worker keeps one
+    browser at a time); the report keeps the plan's order."""
     chosen = ["--engine", "chromium", "--engine", "firefox", "--scenario", "reload", "--scenario", "origins"]
     report, log = tmp_path / "workers.json", tmp_path / "workers.log"
     with log.open("w") as output:  # a file, not a pipe: nothing blocks while the test watches

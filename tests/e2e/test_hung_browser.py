@@ -28,6 +28,7 @@ def killing_browsers(session: Session, seconds: float, which: Callable[[int], bo
     ``which(n)`` says so for the n-th (from 0); yields how many were made."""
     original = session.driver
     made: list[int] = []
+    session.drop_kept_browsers()  # a browser kept from an earlier test was made unpatched
 
     def driver_that_dies(*args, **kwargs):  # type: ignore[no-untyped-def]
         driver = original(*args, **kwargs)
@@ -41,6 +42,7 @@ def killing_browsers(session: Session, seconds: float, which: Callable[[int], bo
         yield made
     finally:
         session.driver = original  # type: ignore[method-assign]
+        session.drop_kept_browsers()  # nor may a later test inherit one that is set to die
 
 
 def test_a_hung_browser_fails_its_cell_in_time_and_the_next_cell_runs(

@@ -149,3 +149,14 @@ class Scenario:
     time_limit: float = 240.0
     # Where it runs (docs/micropython.md: what differs there).
     interpreters: tuple[Interpreter, ...] = ("pyodide",)
+
+    @property
+    def needs_own_browser(self) -> bool:
+        """Restarts, kills or caps the browser: it cannot run in a browser kept from an earlier cell.
+
+        Any other scenario may run, on origins of its own, in a browser an earlier
+        cell of the run started (runner.Session.cell_browser): the engine keeps each
+        origin's IndexedDB apart, so it sees nothing of that cell's data.
+        """
+        browser_steps = (Restart, Kill, KillStorage)
+        return self.quota is not None or any(isinstance(step, browser_steps) for step in self.steps)
