@@ -14,6 +14,7 @@ its own Playwright and browsers.
 from __future__ import annotations
 
 import queue
+import re
 import shutil
 import tempfile
 import threading
@@ -43,6 +44,8 @@ PAGES = {
     "upstream": "/pages/upstream.html",
     "pyscript-worker": "/pages/pyscript-worker.html",
 }
+# A traceback's last line: "playwright._impl._errors.TargetClosedError: ...".
+_ERROR_LINE = re.compile(r"[A-Za-z_][\w.]*(Error|Exception)\b")
 # Seconds past a cell's time limit that a driver which cannot kill its browser still waits.
 ABORT_GRACE_SECONDS = 10.0
 
@@ -499,7 +502,7 @@ def run_cell(
         cell, broken = _attempt(session, scenario, project, interpreter)
         if not (broken and cell.status == "failed" and len(retried) < retries):
             break
-        retried.append((cell.detail.strip().splitlines() or ["?"])[-1][:300])
+        retried.append(_broke_because(cell.detail))
     if retried:
         cell.notes[:0] = [
             f"attempt {n} was retried: its browser broke: {why}" for n, why in enumerate(retried, 1)
@@ -507,6 +510,21 @@ def run_cell(
         if cell.status == "passed":
             cell.status = "flaky"
     return cell
+
+
+def _broke_because(detail: str) -> str:
+    """The error line of a broken attempt's traceback, and the step it broke in.
+
+    The traceback ends with the note naming the step (see _run_steps); the error
+    itself is the line before it.
+    """
+    lines = [line.strip() for line in detail.strip().splitlines() if line.strip()]
+    notes = [line for line in lines if line.startswith("during step ")]
+    others = [line for line in lines if not line.startswith("during step ")]
+    # (Playwright's messages go on over several lines: the error's own line comes first.)
+    errors = [line for line in others if _ERROR_LINE.match(line)] or others
+    said = (errors[-1] if errors else "?")[:300]
+    return f"{said} ({notes[-1]})" if notes else said
 
 
 def _attempt(

@@ -143,3 +143,19 @@ def test_the_first_snapshot_put_under_a_key_is_kept_for_every_origin(served: tup
     assert get(server, "/snapshots/", "PUT", first)[0] == 404
     assert get(server, "/files/x", "PUT", first)[0] == 404  # nothing else takes a PUT
     assert get(server, "/snapshots/empty", "PUT", b"")[0] == 413
+
+
+def test_origins_opened_for_a_cell_serve_the_same_until_closed(served: tuple[Server, Path]) -> None:
+    """A cell in a kept browser gets ports no page was on (runner.Session.cell_browser)."""
+    server, _ = served
+    opened = server.open_origins(2)
+    assert len(set(opened)) == 2 and not set(opened) & set(server.origins)
+    host, port = opened[1].removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("GET", "/files/sub/inside.txt")
+    assert connection.getresponse().read() == b"inside"
+    connection.close()
+    server.close_origins(opened)
+    with pytest.raises(ConnectionRefusedError):
+        http.client.HTTPConnection(host, int(port), timeout=10).request("GET", "/files/sub/inside.txt")
+    assert get(server, "/files/sub/inside.txt") == (200, b"inside")  # the usual origins go on
