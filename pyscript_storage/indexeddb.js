@@ -212,8 +212,11 @@
         }
         const store = write.objectStore(STORE);
         store.clear();
-        keys.result.forEach((key, i) => store.put(values.result[i], key));
-        write.oncomplete = () => resolve(keys.result.length);
+        // Each result read once: every read of the getter costs WebKitGTK time in
+        // proportion to the array (1 ms for 10,000 values).
+        const [allKeys, allValues] = [keys.result, values.result];
+        allKeys.forEach((key, i) => store.put(allValues[i], key));
+        write.oncomplete = () => resolve(allKeys.length);
         write.onabort = () => reject(plain(write.error || { name: "AbortError", message: "copy aborted" }));
       };
     });

@@ -408,16 +408,20 @@ class PlaywrightDriver(Driver):
                 pass
 
     def next_cell(self) -> None:
-        """Leave the browser as a new cell should find it: one tab on a blank page, nothing noted.
+        """Leave the browser as a new cell should find it: one new blank tab, nothing noted.
 
-        The pages of the cell that ends are closed or navigated away from (their
-        interpreters, workers and database connections end with them).
+        The tabs of the cell that ends are closed (their interpreters, workers and
+        database connections end with them), and with them their renderer process:
+        Chromium kept one renderer for a tab navigated from port to port (127.0.0.1
+        is one site), and a renderer that had carried many cells' pages crashed on
+        `scaling`'s 100,000 keys; a new tab gets a new one.
         """
-        for page in self._pages[1:]:
+        fresh = self._context.new_page()
+        for page in self._pages:
             page.close()
-        self._page = self._pages[0]
-        self._pages = [self._page]
-        self._page.goto("about:blank")
+        self._page = fresh
+        self._pages = [fresh]
+        self._listen(fresh)
         self.url = None
         self.notes, self.console, self.spent = [], [], {}
         self.deadline = None
