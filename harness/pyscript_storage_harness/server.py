@@ -173,6 +173,12 @@ class _Handler(SimpleHTTPRequestHandler):
         self._send(body, f"{mimetypes.guess_type(name)[0] or 'text/html'}; charset=utf-8")
 
 
+def _stop(httpds: list[ThreadingHTTPServer]) -> None:
+    for httpd in httpds:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 class Server:
     """Serves ``mounts`` (URL prefix -> folder) and the pages on several origins."""
 
@@ -219,6 +225,7 @@ class Server:
         self.origins = [self._origin(httpd) for httpd in self._httpds]
         self._extra: dict[str, ThreadingHTTPServer] = {}  # origin -> listener (open_origins)
         self._extra_lock = threading.Lock()
+        self._stopping: list[threading.Thread] = []  # close_origins' (close() waits for them)
 
     def _listen(self, port: int) -> ThreadingHTTPServer:
         httpd = ThreadingHTTPServer((self._host, port), partial(self._handler))
@@ -245,12 +252,16 @@ class Server:
         return origins
 
     def close_origins(self, origins: list[str]) -> None:
-        """Stop listening on origins open_origins gave."""
+        """Stop listening on origins open_origins gave, in the background (close() waits for it).
+
+        Each listener takes up to its poll interval to stop (two: 50-100 ms), which a
+        cell need not wait for: nothing is sent to those ports again.
+        """
         with self._extra_lock:
             closing = [self._extra.pop(origin) for origin in origins if origin in self._extra]
-        for httpd in closing:
-            httpd.shutdown()
-            httpd.server_close()
+        stopping = threading.Thread(target=_stop, args=(closing,), daemon=True)
+        stopping.start()
+        self._stopping = [thread for thread in self._stopping if thread.is_alive()] + [stopping]
 
     def wait_for_mail(self, name: str, timeout: float) -> str | None:
         """What a page posted to /mailbox/``name``, waiting up to ``timeout`` seconds, else None."""
@@ -263,6 +274,8 @@ class Server:
         with self._extra_lock:
             leftover = list(self._extra)
         self.close_origins(leftover)
+        for stopping in self._stopping:
+            stopping.join()
         for httpd in self._httpds:
             httpd.shutdown()
             httpd.server_close()
