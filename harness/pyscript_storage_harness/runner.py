@@ -230,7 +230,7 @@ class Session:
         ran past its limit, and with the session (or its worker thread).
         """
         assert self.server is not None, "session not started"
-        if not self._keeps_browser(scenario, project):
+        if not self.keeps_browser(scenario, project):
             with self.driver(project, quota=scenario.quota) as driver:
                 yield CellBrowser(driver, list(self.server.origins), shared=False)
             return
@@ -243,15 +243,16 @@ class Session:
             raise
         finally:
             self.server.close_origins(browser.origins)
-            if browser.healthy and isinstance(driver, PlaywrightDriver):
+            if browser.healthy:
                 try:
                     driver.next_cell()
                 except Exception:  # noqa: BLE001 - a browser that cannot go blank is not kept
                     browser.healthy = False
             if not browser.healthy:
-                self.drop_kept_browsers(project)
+                self.drop_kept_browsers()
 
-    def _keeps_browser(self, scenario: Scenario, project: Project) -> bool:
+    def keeps_browser(self, scenario: Scenario, project: Project) -> bool:
+        """Whether a cell of ``scenario`` in ``project`` runs in a kept browser (see cell_browser)."""
         return (
             not self.fresh_browsers
             and engine(project.engine).keep_browser
@@ -260,28 +261,30 @@ class Session:
             and not scenario.needs_own_browser
         )
 
-    def _kept_browser(self, project: Project) -> Driver:
+    def _kept_browser(self, project: Project) -> PlaywrightDriver:
         """This thread's kept browser for ``project``, started now if it has none.
 
         A thread keeps one browser at a time (another project's is stopped first), so
         N workers hold at most N kept browsers; run_cells hands each worker the cells
         of the project it holds a browser for first.
         """
-        kept: dict[str, Driver] = self._thread.__dict__.setdefault("kept", {})
-        for name in [name for name in kept if name != project.name]:
-            kept.pop(name).close()
-        driver = kept.get(project.name)
-        if driver is None:
-            driver = kept[project.name] = self.driver(project).__enter__()  # the first cell pays
-        return driver
+        kept: PlaywrightDriver | None = getattr(self._thread, "kept", None)
+        if kept is not None and kept.project.name != project.name:
+            self.drop_kept_browsers()
+            kept = None
+        if kept is None:
+            driver = self.driver(project)
+            assert isinstance(driver, PlaywrightDriver), "only Playwright's browsers are kept"
+            driver.__enter__()  # started: the first cell pays for it
+            kept = self._thread.kept = driver
+        return kept
 
-    def drop_kept_browsers(self, project: Project | None = None) -> None:
-        """Stop this thread's kept browser for ``project`` (all of them by default)."""
-        kept: dict[str, Driver] = self._thread.__dict__.setdefault("kept", {})
-        for name in [project.name] if project is not None else list(kept):
-            driver = kept.pop(name, None)
-            if driver is not None:
-                driver.close()
+    def drop_kept_browsers(self) -> None:
+        """Stop the browser this thread keeps, if any (the next such cell starts a new one)."""
+        kept: Driver | None = getattr(self._thread, "kept", None)
+        self._thread.kept = None
+        if kept is not None:
+            kept.close()
 
     def url(
         self,

@@ -43,12 +43,6 @@ READ = Scenario(
 )
 
 
-def keeps_browsers(session: Session, project: Project) -> bool:
-    """Whether the session keeps ``project``'s browser for cells like these two."""
-    keeps = engine(project.engine).keep_browser and project.driver == "playwright" and not project.connect
-    return keeps and not session.fresh_browsers
-
-
 def test_the_next_cell_in_the_same_browser_sees_nothing_of_the_last(
     storage_session: Session, storage_project: Project
 ) -> None:
@@ -57,7 +51,10 @@ def test_the_next_cell_in_the_same_browser_sees_nothing_of_the_last(
     second = run_cell(storage_session, READ, storage_project, retries=0)
     assert first.status == "passed", first.detail
     assert second.status == "passed", second.detail
-    shared = keeps_browsers(storage_session, storage_project)
+    shared = storage_session.keeps_browser(READ, storage_project)
+    local_playwright = storage_project.driver == "playwright" and not storage_project.connect
+    if local_playwright and not storage_session.fresh_browsers:
+        assert shared is engine(storage_project.engine).keep_browser  # Chromium and Firefox
     assert first.shared_browser is second.shared_browser is shared
     if shared:  # the same browser: only the first cell started it
         assert "browser starts" in first.spent and "browser starts" not in second.spent, second.spent
