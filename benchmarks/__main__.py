@@ -1,6 +1,6 @@
 """python -m benchmarks: the workloads three ways in each engine, medians and ratios.
 
-    python -m benchmarks                          # every engine, every workload, 3 runs
+    python -m benchmarks                          # every engine, every workload, 3 runs (100,000 keys: 1)
     python -m benchmarks --engine chromium --runs 5 --workload write-10000
     python -m benchmarks --json reports/benchmarks.json
 
@@ -13,7 +13,11 @@ below 1.0 ours is slower). "ours relaxed" is ours with durability="relaxed";
 Storage Bucket; elsewhere ours), and "mirror/ours" what that costs;
 "ours mpy" is ours on MicroPython (same Python text), and "mpy/ours" how its
 time compares with ours on Pyodide. "boot" is a page load until Python runs
-steps, per interpreter.
+steps, per interpreter. Where a workload has one, "python floor" is Python
+awaiting each of raw's own transactions: what any Python code pays for it.
+
+Then issue #16's targets, each a ratio of two medians of this run per engine,
+met or missed (benchmarks/targets.py); --markdown writes them as the README's table.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from pyscript_storage_harness.scenarios import INTERPRETERS, Interpreter, Page
 from pyscript_storage_harness.wheel import prepared
 
 from .chart import write_svg
+from .targets import TARGETS, markdown, verdicts
 from .workloads import WORKLOADS, Workload
 
 # This checkout's own browser projects.
@@ -46,6 +51,8 @@ REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
 # "default" gives in Chromium; it shows what the "strict" default costs.
 # ours-mirror: ours with mirror=True (Chromium's copy in a Storage Bucket; elsewhere the same as ours).
 IMPLEMENTATIONS = ("ours", "ours-relaxed", "ours-mirror", "upstream", "raw", "ours-mpy")
+LARGE = 100_000  # keys from which a workload runs --large-runs times (MicroPython takes minutes there)
+PYTHON_FLOOR = "python-floor"  # measured only where a workload has one; printed below the table
 OPTIONS = {"ours-relaxed": ', durability="relaxed"', "ours-mirror": ", mirror=True"}
 
 
@@ -61,6 +68,8 @@ def _time(driver: Driver, workload: Workload, implementation: str, store: str) -
         driver.reload()
     if implementation == "raw":
         return float(driver.evaluate(workload.raw, [store, workload.n], 600_000))
+    if implementation == PYTHON_FLOOR:
+        return float(driver.run_python(workload.python_floor.format(**fields), timeout_ms=600_000))
     return float(driver.run_python(workload.python.format(**fields), timeout_ms=600_000))
 
 
@@ -83,10 +92,16 @@ def _wait_until_idle(driver: Driver) -> None:
 
 
 def _bench_engine(
-    session: Session, project_name: str, workloads: list[Workload], runs: int, console: Console
+    session: Session,
+    project_name: str,
+    workloads: list[Workload],
+    runs: int,
+    large_runs: int,
+    console: Console,
 ) -> dict[str, Any]:
     project = session.config.project(project_name)
-    samples: dict[str, dict[str, list[float]]] = {w.name: {i: [] for i in IMPLEMENTATIONS} for w in workloads}
+    timed = {w.name: IMPLEMENTATIONS + ((PYTHON_FLOOR,) if w.python_floor else ()) for w in workloads}
+    samples: dict[str, dict[str, list[float]]] = {w: {i: [] for i in names} for w, names in timed.items()}
     errors: dict[str, str] = {}
     boots: dict[str, list[float]] = {interpreter: [] for interpreter in INTERPRETERS}
     with session.driver(project) as driver:
@@ -98,7 +113,7 @@ def _bench_engine(
                     if run:
                         boots[interpreter].append(time.monotonic() - started)
         pages: tuple[tuple[Page, Interpreter, tuple[str, ...]], ...] = (
-            ("runner", "pyodide", ("ours", "ours-relaxed", "ours-mirror", "raw")),
+            ("runner", "pyodide", ("ours", "ours-relaxed", "ours-mirror", "raw", PYTHON_FLOOR)),
             ("upstream", "pyodide", ("upstream",)),
             ("runner", "micropython", ("ours-mpy",)),
         )
@@ -110,7 +125,9 @@ def _bench_engine(
                 ):
                     continue  # shown as n/a with the reason
                 for implementation in implementations:
-                    for run in range(runs):
+                    if implementation == PYTHON_FLOOR and not workload.python_floor:
+                        continue
+                    for run in range(large_runs if workload.n >= LARGE else runs):
                         store = f"bench-{workload.name}-{implementation}-{run}"
                         with console.status(
                             f"{project.name}: {workload.name} {implementation} run {run + 1}"
@@ -172,12 +189,42 @@ def _print(engine: str, result: dict[str, Any], console: Console) -> None:
     console.print(table)
     boot = ", ".join(f"{interpreter} {seconds:.2f} s" for interpreter, seconds in result["boot"].items())
     console.print(f"boot (page load until Python runs, median): {boot}", highlight=False)
+    for workload, m in result["medians"].items():
+        if m.get(PYTHON_FLOOR) is not None:
+            floor = m[PYTHON_FLOOR]
+            ratio = _ratio(m["ours"], floor)
+            console.print(
+                f"{workload}: python floor (Python awaiting each of raw's transactions) {floor:.3f} s"
+                + (f"; ours/python floor {ratio:.2f}x" if ratio else ""),
+                highlight=False,
+            )
     for workload, reason in not_on_mpy.items():
         console.print(f"{workload} on MicroPython: n/a, {reason}", highlight=False)
     for workload, reason in not_upstream.items():
         console.print(f"{workload} for upstream: n/a, {reason}", highlight=False)
     for what, error in result["errors"].items():
         console.print(f"[red]{what} failed:[/red] {error.splitlines()[-1]}", highlight=False)
+
+
+def _print_targets(report: dict[str, Any], console: Console) -> dict[str, Any]:
+    """Issue #16's targets per engine, printed; returned for the JSON report."""
+    engines = list(report["engines"])
+    table = Table(title="issue #16's targets (worst workload named; a ratio of this run's medians)",
+                  title_justify="left")  # fmt: skip
+    table.add_column("target")
+    for engine in engines:
+        table.add_column(engine, justify="right")
+    judged = verdicts(report)
+    for target in TARGETS:
+        cells = []
+        for engine in engines:
+            verdict = judged[target.name][engine]
+            colour = {True: "green", False: "red", None: ""}[verdict.met]
+            text = verdict.text(target.form)
+            cells.append(f"[{colour}]{text}[/{colour}]" if colour else text)
+        table.add_row(target.goal, *cells)
+    console.print(table)
+    return {name: {engine: vars(v) for engine, v in by_engine.items()} for name, by_engine in judged.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,15 +237,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workload", action="append", choices=[w.name for w in WORKLOADS], help="repeatable; default all"
     )
-    parser.add_argument("--runs", type=int, default=3, help="runs per workload and implementation (median)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each (median; default: 3)")
+    parser.add_argument("--large-runs", type=int, default=1, metavar="RUNS",
+                        help=f"runs of the workloads of {LARGE:,} keys (default: 1; each of MicroPython's "
+                        "takes one to four minutes)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="write samples, medians and ratios as JSON")
     parser.add_argument("--svg", type=Path, help="draw the ratios to raw IndexedDB as an SVG chart")
+    parser.add_argument("--markdown", type=Path, help="write the targets as a Markdown table (the README's)")
     parser.add_argument("--wheel", type=Path, help="wheel under test (default: built from source)")
     parser.add_argument("--config", type=Path, default=REPO_CONFIG)
     args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    console = Console(width=None if sys.stdout.isatty() else 140)  # logs: no wrapping at 80
+    if args.runs < 1 or args.large_runs < 1:
+        parser.error("--runs and --large-runs must be at least 1")
+    console = Console(width=None if sys.stdout.isatty() else 170)  # logs: no wrapping at 80
     try:
         config = load(args.config)
         engines = args.engine or [p.name for p in config.projects]
@@ -208,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]error:[/red] {error}")
         return 2
     workloads = [w for w in WORKLOADS if not args.workload or w.name in args.workload]
-    report: dict[str, Any] = {"runs": args.runs, "engines": {}}
+    report: dict[str, Any] = {"runs": args.runs, "large_runs": args.large_runs, "engines": {}}
     with prepared(args.wheel) as wheel:
         report["wheel"] = {"name": wheel.name, "version": wheel.version, "sha256": wheel.sha256}
         report["pyodide"] = assets.PYODIDE.version
@@ -216,13 +267,18 @@ def main(argv: list[str] | None = None) -> int:
         report["pyscript_core"] = assets.PYSCRIPT_CORE.version
         with Session(config, wheel) as session:
             for engine in engines:
-                result = _bench_engine(session, engine, workloads, args.runs, console)
+                result = _bench_engine(session, engine, workloads, args.runs, args.large_runs, console)
                 report["engines"][engine] = result
                 _print(engine, result, console)
+    report["targets"] = _print_targets(report, console)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")
         console.print(f"JSON: {args.json}")
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(markdown(report))
+        console.print(f"Markdown: {args.markdown}")
     if args.svg:
         args.svg.parent.mkdir(parents=True, exist_ok=True)
         write_svg(report, args.svg)

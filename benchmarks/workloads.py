@@ -31,6 +31,9 @@ class Workload:
     # before, for every implementation alike, as a user's earlier visit would have.
     fresh_page: bool = False
     fill: str = ""
+    # Python (Pyodide, runner page) awaiting each of raw's own transactions from Python:
+    # the floor any Python code pays for the same work ("python-floor"); "" if not measured.
+    python_floor: str = ""
 
 
 # JS helpers shared by the raw workloads.
@@ -183,6 +186,32 @@ db.close();
 return seconds;
 """
 
+# Raw's strict commits, one per iteration, each awaited from Python: what every Python
+# implementation pays per sync for Pyodide's await of a JavaScript promise.
+_PYTHON_FLOOR_LATENCY = (
+    _CLOCK
+    + """
+from pyodide.code import run_js
+committer = run_js('''async (name) => {{
+  const db = await new Promise((ok, no) => {{
+    const r = indexedDB.open(`IDBMap/@pyscript/${{name}}`);
+    r.onupgradeneeded = () => r.result.createObjectStore("entries");
+    r.onsuccess = () => ok(r.result); r.onerror = () => no(new Error(String(r.error)));
+  }});
+  return (i) => new Promise((ok, no) => {{
+    const tx = db.transaction("entries", "readwrite", {{durability: "strict"}});
+    tx.objectStore("entries").put(JSON.stringify(["generic", {{i}}]), "counter");
+    tx.oncomplete = ok; tx.onabort = tx.onerror = () => no(new Error(String(tx.error)));
+  }});
+}}''')
+commit = await committer("{name}")
+t0 = clock()
+for i in range({n}):
+    await commit(i)
+result = clock() - t0
+"""
+)
+
 _BIG = (
     _CLOCK
     + """
@@ -244,6 +273,7 @@ WORKLOADS: tuple[Workload, ...] = (
         "",
         _LATENCY,
         _raw(_RAW_LATENCY),
+        python_floor=_PYTHON_FLOOR_LATENCY,
     ),
     Workload(
         "value-5MB",
