@@ -74,6 +74,15 @@ def _time(driver: Driver, workload: Workload, implementation: str, store: str) -
     return seconds
 
 
+def _warm(driver: Driver, workload: Workload, implementation: str, console: Console) -> None:
+    """One untimed run: a fresh page's first thousand calls into Python run slowly (in WebKitGTK
+    each of a thousand syncs took 0.4 ms more), and that would fall on whichever came first."""
+    try:
+        _time(driver, workload, implementation, f"bench-{workload.name}-warm")
+    except StepFailed as failure:  # the timed runs will say it again
+        console.print(f"warm-up of {workload.name} failed: {failure}", highlight=False)
+
+
 # After each run the page lets go of what the run made, so no later run pays for it: a store
 # of 100,000 keys left in a MicroPython page made latency-1000 five times slower there (its
 # collector goes over the whole heap at each collection, and collects often on small writes).
@@ -136,6 +145,8 @@ def _bench_engine(
                 ):
                     continue  # shown as n/a with the reason
                 driver.goto(session.url(0, page, interpreter))  # each workload in a page of its own
+                if not workload.fresh_page and workload.n < LARGE:
+                    _warm(driver, workload, implementations[0], console)
                 for implementation in implementations:
                     if implementation == PYTHON_FLOOR and not workload.python_floor:
                         continue

@@ -4,9 +4,10 @@
     python -m benchmarks.probes --engine firefox --probe commit-wait
     python -m benchmarks.probes --interpreter micropython --probe sync-parts
 
-Each probe is a function below that runs in a fresh runner page (Pyodide) and
-returns milliseconds per operation, by variant; each round runs every variant
-once, and the table shows each variant's median over the rounds. The figures
+Each probe is a function below that runs in a fresh runner page and returns
+milliseconds per operation, by variant, timed after a fifth as many of each
+untimed (a fresh page's first calls run slowly, WebKitGTK's most); each round runs
+every variant once, and the table shows each variant's median over the rounds. The figures
 explain the benchmarks' latency-1000 row:
 
 - commit-wait: raw IndexedDB from JavaScript alone, one put per transaction,
@@ -112,6 +113,15 @@ async def sync_parts(n: int) -> dict[str, float]:
         store["counter"] = {"i": i}
         await store.sync()
 
+    async def set_alone(i: int) -> None:
+        store["counter"] = {"i": i}
+
+    queue = store._store.queue
+
+    async def queue_sync(i: int) -> None:  # what set queues, without scheduling its background turn
+        queue.pending.puts["counter"] = codec.encode({"i": i})
+        await queue.sync()
+
     async def backend_flush(i: int) -> None:
         await backend.flush(Batch(puts={"counter": codec.encode({"i": i})}))
 
@@ -133,15 +143,21 @@ async def sync_parts(n: int) -> dict[str, float]:
         await raw.timeout()
 
     figures = {}
-    for name, step in (
+    steps = (
         ("ours: set, then sync", ours),
+        ("set alone (the dict, encoding, the queue)", set_alone),
+        ("the queue's sync of one put, no background turn", queue_sync),
         ("the backend's flush", backend_flush),
         ("its JavaScript flush, from Python", javascript_flush),
         ("raw put from Python, until the commit", raw_commit),
         ("raw put from Python, until the request", raw_request),
         ("Python awaiting a resolved promise", resolved),
         ("Python awaiting a setTimeout(0)", timeout),
-    ):
+    )
+    for _name, step in steps:  # warm: a fresh page's first calls run slowly (WebKitGTK: a thousand
+        for i in range(n // 5):  # syncs 0.4 ms slower each); every variant, before any is timed
+            await step(i)
+    for name, step in steps:
         started = clock()
         for i in range(n):
             await step(i)
@@ -157,8 +173,11 @@ async def write_parts(n: int) -> dict[str, float]:
 
     clock = getattr(time, "perf_counter", None) or (lambda: time.ticks_us() / 1e6)  # type: ignore[attr-defined]
 
-    store: Any = await storage("probe-write-parts")
     values = [{"i": i, "name": f"item {i}", "tags": ["a", "b"]} for i in range(n)]
+    warm: Any = await storage("probe-write-parts-warm")  # a fresh page's first calls run slowly
+    warm.update({f"key-{i}": values[i] for i in range(n // 10)})
+    await warm.sync()
+    store: Any = await storage("probe-write-parts")
     started = clock()
     for value in values:
         codec.encode(value)
