@@ -34,18 +34,16 @@ from rich.console import Console
 from rich.table import Table
 
 from pyscript_storage_harness import assets
-from pyscript_storage_harness.config import ConfigError, load
+from pyscript_storage_harness.config import ConfigError
 from pyscript_storage_harness.drivers import Driver, StepFailed
 from pyscript_storage_harness.runner import Session
 from pyscript_storage_harness.scenarios import INTERPRETERS, Interpreter, Page
 from pyscript_storage_harness.wheel import prepared
 
 from .chart import write_svg
+from .choice import REPO_CONFIG, chosen_engines
 from .targets import TARGETS, markdown, verdicts
 from .workloads import WORKLOADS, Workload
-
-# This checkout's own browser projects.
-REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
 
 # ours-relaxed: ours with durability="relaxed", the same promise upstream's
 # "default" gives in Chromium; it shows what the "strict" default costs.
@@ -277,10 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs and --large-runs must be at least 1")
     console = Console(width=None if sys.stdout.isatty() else 170)  # logs: no wrapping at 80
     try:
-        config = load(args.config)
-        engines = args.engine or [p.name for p in config.projects]
-        for name in engines:
-            config.project(name)
+        config, engines = chosen_engines(args.config, args.engine)
     except ConfigError as error:
         console.print(f"[red]error:[/red] {error}")
         return 2

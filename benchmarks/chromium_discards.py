@@ -37,8 +37,7 @@ from pyscript_storage_harness.scenarios import durability
 from pyscript_storage_harness.scenarios.faults import DISCARDED, RESTORED
 from pyscript_storage_harness.wheel import Wheel, prepared
 
-# This checkout's own browser projects.
-REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
+from .choice import REPO_CONFIG
 
 SQLITE_FLAG = "--enable-features=IdbSqliteBackingStore"
 SETTINGS = (  # name, idle at the kill, extra Chromium arguments, storage(mirror=)

@@ -34,14 +34,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from pyscript_storage_harness.config import ConfigError, load
+from pyscript_storage_harness.config import ConfigError
 from pyscript_storage_harness.drivers import Driver, StepFailed
 from pyscript_storage_harness.page_code import page_code
 from pyscript_storage_harness.runner import Session
 from pyscript_storage_harness.scenarios import INTERPRETERS, Interpreter
 from pyscript_storage_harness.wheel import prepared
 
-REPO_CONFIG = Path(__file__).resolve().parent.parent / "playwright.config.toml"
+from .choice import REPO_CONFIG, chosen_engines
 
 
 async def commit_wait(n: int) -> dict[str, float]:
@@ -215,10 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds must be at least 1")
     console = Console(width=None if sys.stdout.isatty() else 140)
     try:
-        config = load(args.config)
-        engines = args.engine or [p.name for p in config.projects]
-        for name in engines:
-            config.project(name)
+        config, engines = chosen_engines(args.config, args.engine)
     except ConfigError as error:
         console.print(f"[red]error:[/red] {error}")
         return 2
