@@ -42,7 +42,7 @@ from pyscript_storage_harness.wheel import prepared
 
 from .chart import write_svg
 from .choice import REPO_CONFIG, chosen_engines
-from .targets import TARGETS, markdown, verdicts
+from .targets import markdown, rows
 from .workloads import WORKLOADS, Workload
 
 # ours-relaxed: ours with durability="relaxed", the same promise upstream's
@@ -238,17 +238,15 @@ def _print_targets(report: dict[str, Any], console: Console) -> dict[str, Any]:
     table.add_column("target")
     for engine in engines:
         table.add_column(engine, justify="right")
-    judged = verdicts(report)
-    for target in TARGETS:
-        cells = []
-        for engine in engines:
-            verdict = judged[target.name][engine]
-            colour = {True: "green", False: "red", None: ""}[verdict.met]
-            text = verdict.text(target.form)
-            cells.append(f"[{colour}]{text}[/{colour}]" if colour else text)
-        table.add_row(target.goal, *cells)
+    judged = rows(report)
+    colour = {True: "green", False: "red"}
+    for target, verdicts in judged:
+        texts = [v.text(target.form) for v in verdicts]
+        marked = [f"[{colour[v.met]}]{t}[/{colour[v.met]}]" if v.met is not None else t
+                  for v, t in zip(verdicts, texts, strict=True)]  # fmt: skip
+        table.add_row(target.goal, *marked)
     console.print(table)
-    return {name: {engine: vars(v) for engine, v in by_engine.items()} for name, by_engine in judged.items()}
+    return {t.name: {e: vars(v) for e, v in zip(engines, verdicts, strict=True)} for t, verdicts in judged}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .workloads import WORKLOADS
 
-__all__ = ["Target", "TARGETS", "Verdict", "judge", "markdown"]
+__all__ = ["Target", "TARGETS", "Verdict", "judge", "markdown", "rows"]
 
 Medians = dict[str, float | None]
 
@@ -133,21 +133,16 @@ def judge(target: Target, medians: dict[str, Medians]) -> Verdict:
     return Verdict(value, workload, met)
 
 
-def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Verdict]]:
-    """Target name -> engine -> verdict, for every engine in ``report``."""
-    engines = report["engines"]
-    return {target.name: {e: judge(target, r["medians"]) for e, r in engines.items()} for target in TARGETS}
+def rows(report: dict[str, Any]) -> list[tuple[Target, list[Verdict]]]:
+    """Each target with its verdict in each engine of ``report``, in the report's engine order."""
+    engines = report["engines"].values()
+    return [(target, [judge(target, result["medians"]) for result in engines]) for target in TARGETS]
 
 
 def markdown(report: dict[str, Any]) -> str:
     """The targets as a Markdown table, one column per engine (what the README shows)."""
-    engines = list(report["engines"])
-    judged = verdicts(report)
-    lines = [
-        "| target | " + " | ".join(report["engines"][e]["version"] for e in engines) + " |",
-        "|---" * (len(engines) + 1) + "|",
-    ]
-    for target in TARGETS:
-        cells = [judged[target.name][engine].text(target.form) for engine in engines]
-        lines.append(f"| {target.goal} | " + " | ".join(cells) + " |")
+    versions = [result["version"] for result in report["engines"].values()]
+    lines = ["| target | " + " | ".join(versions) + " |", "|---" * (len(versions) + 1) + "|"]
+    for target, judged in rows(report):
+        lines.append(f"| {target.goal} | " + " | ".join(v.text(target.form) for v in judged) + " |")
     return "\n".join(lines) + "\n"
