@@ -8,12 +8,15 @@ verified, and the tarball is unpacked next to it. A mismatch stops the run.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,8 @@ __all__ = [
     "cache_dir",
     "ensure",
     "interpreters_label",
+    "is_cached",
+    "locked",
 ]
 
 
@@ -88,12 +93,37 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """One process at a time past this point (pytest workers and runs share the cache)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def is_cached(package: NpmPackage) -> bool:
+    target = cache_dir() / package.slug
+    return (target / ".verified").exists() and (target / "package").is_dir()
+
+
 def ensure(package: NpmPackage) -> Path:
     """The unpacked ``package/`` folder of a pinned npm package, fetched if needed."""
     target = cache_dir() / package.slug
     unpacked = target / "package"
-    if (target / ".verified").exists() and unpacked.is_dir():
+    if is_cached(package):
         return unpacked
+    with locked(target.with_name(target.name + ".lock")):
+        if not is_cached(package):
+            _fetch(package, target)
+    return unpacked
+
+
+def _fetch(package: NpmPackage, target: Path) -> None:
+    unpacked = target / "package"
     target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target) as tmp:
         npm = shutil.which("npm")
@@ -117,4 +147,3 @@ def ensure(package: NpmPackage) -> Path:
             archive.extractall(tmp, filter="data")
         shutil.move(str(Path(tmp) / "package"), unpacked)
     (target / ".verified").write_text(package.sha256 + "\n")
-    return unpacked
