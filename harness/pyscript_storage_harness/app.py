@@ -20,22 +20,33 @@ import re
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import assets, cdn
+from . import assets, cdn, npm
 from .config import Config, Project
 from .drivers import Driver, StepFailed, make_driver
+from .releases import release
 from .results import Cell, Run, Status
 from .scenarios import Interpreter
 from .server import PAGES_DIR, Server, _Handler, inside
 
-__all__ = ["AppPage", "AppServer", "INTERPRETER_PARAMETER", "check_pages", "switch_interpreter"]
+__all__ = [
+    "AppPage",
+    "AppServer",
+    "CdnOptions",
+    "INTERPRETER_PARAMETER",
+    "PYSCRIPT_PARAMETER",
+    "check_pages",
+    "switch_interpreter",
+]
 
 INTERPRETER_PARAMETER = "harness-interpreter"  # ?harness-interpreter=micropython on a page's URL
+PYSCRIPT_PARAMETER = "harness-pyscript"  # ?harness-pyscript=2026.7.3: the page under that release
 _TEXT = {".html", ".htm", ".js", ".mjs", ".json", ".css", ".toml", ".py", ".txt", ".svg"}
 _READY_SCRIPT = (PAGES_DIR / "app-ready.js").read_text("utf-8")
 _BLANK = "<!doctype html><meta charset='utf-8'><title>harness blank page</title><p>harness</p>"
@@ -72,13 +83,22 @@ def _fixed_storage_plugin(html: str, files: list[str]) -> str:
     return f'<script type="module">\n{code}</script>\n'
 
 
-def _inject(html: str, extra: str = "") -> str:
-    """The ready script first in <head> (or first in the document), and ``extra`` after it."""
-    tag = f"<script>\n{_READY_SCRIPT}</script>\n{extra}"
+def _inject(html: str, extra: str = "", notes: list[str] | None = None) -> str:
+    """The ready script first in <head> (or first in the document), and ``extra`` after it;
+    each of ``notes`` is said in the page's console."""
+    said = "".join(
+        f"console.warn({json.dumps('pyscript-storage-harness: ' + note)});\n" for note in notes or []
+    )
+    tag = f"<script>\n{_READY_SCRIPT}{said}</script>\n{extra}"
     match = re.search(r"<head\b[^>]*>", html, re.IGNORECASE)
     if match:
         return html[: match.end()] + "\n" + tag + html[match.end() :]
     return tag + html
+
+
+_TAG = re.compile(r"<(?:script|link)\b[^>]*>", re.IGNORECASE)
+_TAG_URL = re.compile(r"""\b(?:src|href)\s*=\s*(["'])https://(?P<address>[^"']+)\1""", re.IGNORECASE)
+_INTEGRITY = re.compile(r"""\s+integrity\s*=\s*(["'])(?P<value>[^"']*)\1""", re.IGNORECASE)
 
 
 class _AppHandler(_Handler):
@@ -87,7 +107,11 @@ class _AppHandler(_Handler):
     app_root: Path
     harness_files: dict[str, Path]  # /__harness__/<name> -> a file (the module's indexeddb.js)
     misses: list[str]  # every address answered with an error, in order
+    cdn_failures: list[str]  # those of them that fail a page: a CDN address, an integrity refused
+    notes: list[str]  # what a reader should know about what was served (a near patch), once each
+    served: dict[str, None]  # every package@version a CDN address was answered from, in order
     fixed_storage: list[str]  # the module's files, when pages get it in place of PyScript's storage
+    options: CdnOptions
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         parts = urlsplit(self.path)
@@ -113,33 +137,103 @@ class _AppHandler(_Handler):
         if file is None or not file.is_file():
             self._miss(HTTPStatus.NOT_FOUND, f"{path}: not a file of the app folder {self.app_root}")
             return
-        interpreter = parse_qs(parts.query).get(INTERPRETER_PARAMETER, [None])[0]
-        self._serve_file(file, origin, interpreter)
+        query = parse_qs(parts.query)
+        interpreter = query.get(INTERPRETER_PARAMETER, [None])[0]
+        pyscript = query.get(PYSCRIPT_PARAMETER, [None])[0] or self.options.pyscript
+        self._serve_file(file, origin, interpreter, pyscript)
 
-    def _serve_file(self, file: Path, origin: str, interpreter: str | None = None) -> None:
+    def _serve_file(
+        self, file: Path, origin: str, interpreter: str | None = None, pyscript: str | None = None
+    ) -> None:
         ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if file.suffix.lower() not in _TEXT:
             self._send(file.read_bytes(), ctype)
             return
-        text = cdn.rewrite(file.read_text("utf-8", errors="surrogateescape"), origin)
-        if file.suffix.lower() in (".html", ".htm"):
-            if interpreter in ("pyodide", "micropython"):
-                text = switch_interpreter(text, interpreter)  # type: ignore[arg-type]
-            plugin = _fixed_storage_plugin(text, self.fixed_storage) if self.fixed_storage else ""
-            text = _inject(text, plugin)
-        self._send(text.encode("utf-8", errors="surrogateescape"), ctype)
+        text = file.read_text("utf-8", errors="surrogateescape")
+        if file.suffix.lower() not in (".html", ".htm"):
+            self._send(self._rewritten(text, origin).encode("utf-8", errors="surrogateescape"), ctype)
+            return
+        notes: list[str] = []
+        if not self.options.online:
+            text, notes = self._checked_page(text, file, origin, pyscript)
+            text = cdn.rewrite(text, origin, pyscript)
+        if interpreter in ("pyodide", "micropython"):
+            text = switch_interpreter(text, interpreter)  # type: ignore[arg-type]
+        plugin = _fixed_storage_plugin(text, self.fixed_storage) if self.fixed_storage else ""
+        self._send(_inject(text, plugin, notes).encode("utf-8", errors="surrogateescape"), ctype)
 
-    def _cdn(self, address: str, origin: str) -> None:
-        found = cdn.resolve(address)
-        if isinstance(found, cdn.CdnMiss):
-            self._miss(HTTPStatus.NOT_FOUND, str(found))
+    def _rewritten(self, text: str, origin: str) -> str:
+        return text if self.options.online else cdn.rewrite(text, origin)
+
+    def _checked_page(
+        self, html: str, file: Path, origin: str, pyscript: str | None
+    ) -> tuple[str, list[str]]:
+        """The page's CDN addresses resolved up front (their notes, for the console), and
+        each ``integrity=`` of a file the harness answers checked against what it serves."""
+        notes = []
+        for address in cdn.addresses_in(html):
+            served = cdn.resolve(address, self.options.exact, pyscript)
+            if isinstance(served, cdn.Served) and served.note:
+                notes.append(served.note)
+                self._note(served.note)
+        page = file.relative_to(self.app_root).as_posix()
+
+        def check(tag: re.Match[str]) -> str:
+            url, integrity = _TAG_URL.search(tag[0]), _INTEGRITY.search(tag[0])
+            if url is None or integrity is None or not url["address"].startswith(cdn.CDN_HOSTS):
+                return tag[0]
+            body = self._cdn_body(url["address"], origin, pyscript)
+            if isinstance(body, bytes) and npm.integrity_matches(body, integrity["value"]):
+                return tag[0]
+            if self.options.drop_integrity:
+                self._note(f"{page}: integrity= dropped for https://{url['address']} (served by the harness)")
+                return tag[0][: integrity.start()] + tag[0][integrity.end() :]
+            why = body if isinstance(body, cdn.CdnMiss) else None
+            self._refuse(
+                f"{page}: <{tag[0][1:].split()[0]} ... integrity=...> for https://{url['address']}: "
+                + (f"{why.reason}" if why else "the harness serves it from npm with its CDN addresses "
+                   "pointed at the harness, so its bytes differ from the CDN's and the browser refuses "
+                   "them; --drop-integrity (pytest: --storage-drop-integrity) drops integrity= for "
+                   "the files the harness serves, only those")
+            )  # fmt: skip
+            return tag[0]
+
+        return _TAG.sub(check, html), notes
+
+    def _refuse(self, message: str) -> None:
+        self.cdn_failures.append(message)
+        self.misses.append(message)
+
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def _cdn_body(self, address: str, origin: str, pyscript: str | None) -> bytes | cdn.CdnMiss:
+        """The bytes the harness serves for a CDN address (text files pointed at ``origin``)."""
+        served = cdn.resolve(address, self.options.exact, pyscript)
+        if isinstance(served, cdn.CdnMiss):
+            return served
+        if served.note:
+            self._note(served.note)
+        file = cdn.locate(served)
+        if isinstance(file, cdn.CdnMiss):
+            return file
+        self.served.setdefault(served.package.spec, None)
+        if file.suffix.lower() not in _TEXT:
+            return file.read_bytes()
+        text = file.read_text("utf-8", errors="surrogateescape")
+        return cdn.rewrite(text, origin).encode("utf-8", errors="surrogateescape")
+
+    def _cdn(self, path: str, origin: str) -> None:
+        pyscript, address = cdn.split_override(path)
+        body = self._cdn_body(address, origin, pyscript)
+        if isinstance(body, cdn.CdnMiss):
+            self.cdn_failures.append(str(body))
+            self._miss(HTTPStatus.NOT_FOUND, str(body))
             return
-        package, within = found
-        file = inside(assets.ensure(package), within)
-        if file is None or not file.is_file():
-            self._miss(HTTPStatus.NOT_FOUND, f"https://{address}: {package.spec} has no file {within}")
-            return
-        self._serve_file(file, origin)
+        name = address.split("?", 1)[0]
+        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        self._send(body, ctype)
 
     def _miss(self, status: HTTPStatus, message: str) -> None:
         self.misses.append(message)
@@ -150,11 +244,25 @@ class _AppHandler(_Handler):
         super()._send(body, content_type + ("; charset=utf-8" if text else ""), encoding)
 
 
+@dataclass(frozen=True)
+class CdnOptions:
+    """How the app server answers CDN addresses (the CLI's and the plugin's options)."""
+
+    exact: bool = False  # refuse a near patch of a release npm lacks (--exact-versions)
+    drop_integrity: bool = False  # drop integrity= on the files the harness serves (--drop-integrity)
+    online: bool = False  # leave every outside address to the real network (--online)
+    pyscript: str | None = None  # serve this release for every page's PyScript (--pyscript)
+
+
 class AppServer:
     """A user's app folder on the config's origins, with PyScript's CDN answered locally."""
 
-    def __init__(self, config: Config, folder: Path, fixed_storage: bool = False) -> None:
-        """``fixed_storage``: pages get the installed pyscript_storage in place of PyScript's storage."""
+    def __init__(
+        self, config: Config, folder: Path, fixed_storage: bool = False, options: CdnOptions | None = None
+    ) -> None:
+        """``fixed_storage``: pages get the installed pyscript_storage in place of PyScript's storage;
+        ``options``: how CDN addresses are answered (a release to serve, exact versions, online)."""
+        options = options or CdnOptions()
         folder = folder.resolve()
         if not folder.is_dir():
             raise ValueError(f"{folder}: no such app folder")
@@ -171,12 +279,18 @@ class AppServer:
                     module_files.append(name)
         if fixed_storage and not module_files:
             raise ValueError("the fixed storage needs the pyscript_storage module: pip install its wheel")
-        for package in assets.CDN_PACKAGES:  # fetched now, not while a page waits
-            assets.ensure(package)
+        if options.pyscript:
+            release(options.pyscript)  # an unknown release is an error now, not on every page
         self.folder = folder
         self.fixed_storage = fixed_storage
         self.harness_files = harness_files
+        self.options = options
         self.misses: list[str] = []
+        self.cdn_failures: list[str] = []
+        self.notes: list[str] = []
+        self.served: dict[str, None] = {}
+        if not options.online:  # what the pages name, fetched now rather than while a page waits
+            self.prefetch(options.pyscript)
         self.server = Server(
             {},
             {},
@@ -188,18 +302,30 @@ class AppServer:
                 "app_root": folder,
                 "harness_files": harness_files,
                 "misses": self.misses,
+                "cdn_failures": self.cdn_failures,
+                "notes": self.notes,
+                "served": self.served,
                 "fixed_storage": module_files if fixed_storage else [],
+                "options": options,
             },
         )
         self.origins = self.server.origins
 
-    def url(self, path: str, origin: int = 0, interpreter: Interpreter | None = None) -> str:
+    def prefetch(self, pyscript: str | None = None) -> list[cdn.Served | cdn.CdnMiss]:
+        """Every CDN address of the app's files (under release ``pyscript``) in the cache."""
+        return cdn.fetch(cdn.app_addresses(self.folder), self.options.exact, pyscript)
+
+    def url(
+        self, path: str, origin: int = 0, interpreter: Interpreter | None = None, pyscript: str | None = None
+    ) -> str:
         if not 0 <= origin < len(self.origins):
             raise ValueError(f"origin {origin} does not exist: the server has {len(self.origins)}")
         url = self.origins[origin] + "/" + path.lstrip("/")
-        if interpreter is None:
-            return url
-        return url + ("&" if "?" in url else "?") + f"{INTERPRETER_PARAMETER}={interpreter}"
+        query = [(INTERPRETER_PARAMETER, interpreter), (PYSCRIPT_PARAMETER, pyscript)]
+        for name, value in query:
+            if value is not None:
+                url += ("&" if "?" in url else "?") + f"{name}={value}"
+        return url
 
     def close(self) -> None:
         self.server.close()
@@ -285,6 +411,7 @@ class AppPage:
         self.name = name
         self.path = "index.html"
         self.origin = 0
+        self.pyscript: str | None = None  # the release pages run under; None: the one they pin
         driver.retry_boot = False  # an app that does not boot is the finding, not a hiccup
 
     @property
@@ -301,7 +428,29 @@ class AppPage:
     def open(self, path: str = "index.html", origin: int | None = None) -> None:
         """Open a page of the app and wait until PyScript is done with every script on it."""
         self.path, self.origin = path, self.origin if origin is None else origin
-        self._loaded(lambda: self.driver.goto(self.server.url(path, self.origin, self.interpreter)))
+        url = self.server.url(path, self.origin, self.interpreter, self.pyscript)
+        self._loaded(lambda: self.driver.goto(url))
+
+    def upgrade(self, pyscript: str) -> None:
+        """Open the same page again, on the same profile and origin, under PyScript release
+        ``pyscript`` (a release name, e.g. "2026.7.3"): does what the app stored under the
+        release it pins still open under the next one? Later opens, reloads and restarts
+        stay on that release."""
+        release(pyscript)  # UnknownRelease (a ValueError) names the releases there are
+        self.pyscript = pyscript
+        self.open(self.path)
+
+    @property
+    def served(self) -> list[str]:
+        """Every npm package@version the server answered a CDN address from so far (the
+        exact versions behind the page's addresses: "@pyscript/core@0.5.12", "pyodide@0.26.2")."""
+        return list(self.server.served)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the server says about what it served: a release served by a near patch, a
+        range resolved to a version, an integrity= dropped (each once, for the whole run)."""
+        return list(self.server.notes)
 
     def reload(self) -> None:
         """Reload the page: new interpreters, the same IndexedDB."""
@@ -320,18 +469,22 @@ class AppPage:
         self.open(path or self.path, origin)
 
     def _loaded(self, action: Any) -> None:
-        mark = len(self.server.misses)
+        mark, failures = len(self.server.misses), len(self.server.cdn_failures)
+        booted: StepFailed | None = None
         try:
             action()
         except StepFailed as failure:
-            raise StepFailed(self._explain(f"{self.path} did not finish booting: {failure}", mark)) from None
-        missed = self.server.misses[mark:]
-        if any("is not held" in miss for miss in missed):
-            raise StepFailed(self._explain(f"{self.path} asked for what the harness does not hold", mark))
+            booted = failure
+        refused = self.server.cdn_failures[failures:]
+        if refused:  # the cause, whether or not the page went on to boot
+            lines = [f"{self.path} asked for what the harness cannot serve:", *(f"  {r}" for r in refused)]
+            raise StepFailed(self._explain("\n".join(lines), mark)) from None
+        if booted is not None:
+            raise StepFailed(self._explain(f"{self.path} did not finish booting: {booted}", mark)) from None
 
     def _explain(self, what: str, mark: int = 0) -> str:
         lines = [what]
-        missed = self.server.misses[mark:]
+        missed = [miss for miss in self.server.misses[mark:] if miss not in what]
         if missed:
             lines.append("addresses the server could not answer:")
             lines += [f"  {miss}" for miss in missed]
@@ -462,6 +615,7 @@ def check_pages(
     artifacts: Path | None,
     on_cell: Callable[[Cell, int], None] | None = None,
     fixed_storage: bool = False,
+    options: CdnOptions | None = None,
 ) -> Run:
     """Open each page of the app in a fresh browser of each engine, on each interpreter.
 
@@ -472,7 +626,7 @@ def check_pages(
 
     run = Run(wheel={}, interpreter=assets.interpreters_label(), kind="app check")
     started = time.monotonic()
-    server = AppServer(config, folder, fixed_storage)
+    server = AppServer(config, folder, fixed_storage, options)
     try:
         with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="pyscript-app-") as tmp:
             cases = [(p, i, project) for project in projects for p in pages for i in interpreters]
@@ -507,7 +661,9 @@ def _check(
             app = AppPage(server, driver, interpreter, artifacts, f"{page}-{interpreter}-{project.name}")
             try:
                 app.open(page)
-                notes = [f"page error: {error}" for error in app.errors]
+                notes = [f"page error: {error}" for error in app.errors] + app.notes
+                if app.served:
+                    notes.append("served from npm: " + ", ".join(app.served))
                 if server.fixed_storage:
                     notes.append(f"pyscript.storage on the page: {app.storage_module}")
                 if server.harness_files:

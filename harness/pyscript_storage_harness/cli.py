@@ -34,8 +34,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import assets, doctor, repro, scenarios, shard
-from .app import AppServer, check_pages
+from . import assets, cdn, doctor, repro, scenarios, shard
+from .app import AppServer, CdnOptions, check_pages
 from .config import DEFAULT_PATH, Config, ConfigError, Project, load
 from .report import print_matrix, write_html, write_junit
 from .results import Cell, Run
@@ -122,6 +122,39 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", action="append", metavar="NAME", help="only this scenario; repeatable")
     parser.add_argument(
         "-k", dest="keyword", metavar="TEXT", help="only scenarios whose name or text has TEXT"
+    )
+
+
+def _add_cdn_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("CDN addresses (answered from npm packages, fetched on first use)")
+    group.add_argument(
+        "--pyscript",
+        metavar="RELEASE",
+        help="run the pages under this PyScript release (e.g. 2026.7.3) instead of the one they pin",
+    )
+    group.add_argument(
+        "--exact-versions",
+        action="store_true",
+        help="refuse a release whose exact core version npm lacks (default: its nearest later patch, noted)",
+    )
+    group.add_argument(
+        "--drop-integrity",
+        action="store_true",
+        help="drop integrity= from <script>/<link> tags of the files the harness serves (only those)",
+    )
+    group.add_argument(
+        "--online",
+        action="store_true",
+        help="leave every outside address to the real network: the harness serves only the app",
+    )
+
+
+def _cdn_options(args: argparse.Namespace) -> CdnOptions:
+    return CdnOptions(
+        exact=args.exact_versions,
+        drop_integrity=args.drop_integrity,
+        online=args.online,
+        pyscript=args.pyscript,
     )
 
 
@@ -270,6 +303,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="pages get the installed pyscript_storage in place of PyScript's own pyscript.storage",
     )
+    _add_cdn_options(app)
     app.add_argument("--serve", action="store_true", help="only serve the app (until Ctrl-C or --for)")
     app.add_argument("--for", dest="seconds", type=float, metavar="SECONDS", help="with --serve: stop after")
     _add_report_options(app)
@@ -295,11 +329,25 @@ def _parser() -> argparse.ArgumentParser:
         "doctor",
         help="which engines, drivers and tools are here (with versions), and how to install the rest",
     )
-    commands.add_parser(
+    fetch = commands.add_parser(
         "fetch",
-        help="fetch the pinned front-end files (Pyodide, @pyscript/core, flatted) into the cache",
-        description=f"npm pack each pinned package, check its sha256, unpack it under "
-        f"{assets.cache_dir()} (set PYSCRIPT_STORAGE_CACHE to move it).",
+        help="fill the cache: the pinned front-end files, PyScript releases, every package an app names",
+        description=f"Without options: npm pack each pinned package (Pyodide, MicroPython, "
+        f"@pyscript/core, flatted), check its sha256, unpack it under {assets.cache_dir()} (set "
+        "PYSCRIPT_STORAGE_CACHE to move it). --pyscript and --app fetch what pages will ask the CDNs "
+        "for (each release's core and the Pyodide and MicroPython it loads; every jsDelivr and unpkg "
+        "package an app's files name), checked against the integrity the npm registry publishes, "
+        "so that a later run needs no network.",
+        epilog="examples:\n  pyscript-storage-harness fetch --pyscript 2024.9.1 2026.7.3\n"
+        "  pyscript-storage-harness fetch --app myapp",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fetch.add_argument("--pyscript", nargs="+", metavar="RELEASE", default=[], help="PyScript releases")
+    fetch.add_argument(
+        "--app", type=Path, action="append", default=[], metavar="FOLDER", help="an app folder"
+    )
+    fetch.add_argument(
+        "--exact-versions", action="store_true", help="refuse a release whose exact core npm lacks"
     )
     return parser
 
@@ -501,6 +549,35 @@ def _serve_until(
         close()
 
 
+def _fetch(args: argparse.Namespace, console: Console) -> int:
+    if not args.pyscript and not args.app:
+        for package in dict.fromkeys(assets.PINNED + assets.CDN_PACKAGES):
+            console.print(f"{package.spec}: {assets.ensure(package)}")
+        return 0
+    addresses = [f"pyscript.net/releases/{name}/core.js" for name in args.pyscript]
+    for folder in args.app:
+        if not folder.is_dir():
+            raise ValueError(f"{folder}: no such app folder")
+        found = cdn.app_addresses(folder)
+        if not any(a.startswith("pyscript.net/") or "@pyscript/core" in a for a in found):
+            console.print(f"[yellow]{folder}: its files name no PyScript release[/yellow]")
+        addresses += found
+    failed = 0
+
+    def said(result: cdn.Served | cdn.CdnMiss) -> None:
+        nonlocal failed
+        if isinstance(result, cdn.CdnMiss):
+            failed += 1
+            console.print(f"[red]missing[/red] {result}", highlight=False)
+            return
+        note = f" ({result.note})" if result.note else ""
+        console.print(f"https://{result.address}: {result.package.spec}{note}", highlight=False)
+
+    with console.status(f"fetching what {len(addresses)} address(es) name from the npm registry"):
+        cdn.fetch(addresses, args.exact_versions, on_each=said)
+    return 1 if failed else 0
+
+
 def _merge(args: argparse.Namespace, console: Console) -> int:
     runs = [shard.load_run(path) for path in args.reports]
     run = shard.merge(runs, [str(path) for path in args.reports])
@@ -516,7 +593,7 @@ def _app(args: argparse.Namespace, console: Console) -> int:
     if not folder.is_dir():
         raise ValueError(f"{folder}: no such app folder")
     if args.serve:
-        server = AppServer(config, folder, fixed_storage=args.fixed_storage)
+        server = AppServer(config, folder, fixed_storage=args.fixed_storage, options=_cdn_options(args))
         lines = [f"origin {index}: {origin}/" for index, origin in enumerate(server.origins)]
         _serve_until(server.close, lines, args.seconds, console)
         return 0
@@ -538,8 +615,9 @@ def _app(args: argparse.Namespace, console: Console) -> int:
 
     with console.status(f"opening {len(pages)} page(s) of {folder}"):
         run = check_pages(
-            config, folder, pages, projects, interpreters, args.artifacts, said, args.fixed_storage
-        )
+            config, folder, pages, projects, interpreters, args.artifacts, said, args.fixed_storage,
+            _cdn_options(args),
+        )  # fmt: skip
     print_matrix(run, console)
     _write_reports(run, args, console)
     return 0 if run.ok else 1
@@ -575,9 +653,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace, console: Console) -> int:
     try:
         if args.command == "fetch":
-            for package in dict.fromkeys(assets.PINNED + assets.CDN_PACKAGES):
-                console.print(f"{package.spec}: {assets.ensure(package)}")
-            return 0
+            return _fetch(args, console)
         if args.command == "doctor":
             found = doctor.checks(load(args.config))
             doctor.print_checks(found, console)

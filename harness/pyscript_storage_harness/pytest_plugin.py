@@ -41,7 +41,7 @@ from typing import Any
 import pytest
 
 from . import assets
-from .app import AppPage, AppServer
+from .app import AppPage, AppServer, CdnOptions
 from .config import DEFAULT_PATH, Config, ConfigError, Project, load
 from .drivers import Driver, StepFailed, make_driver
 from .page_code import page_code
@@ -121,6 +121,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a browser on a fresh profile for every scenario cell, none kept for the engine "
         "(slower; to compare, or to rule the kept browser out)",
     )
+    group.addoption(
+        "--storage-pyscript",
+        metavar="RELEASE",
+        help="storage_app pages run under this PyScript release (e.g. 2026.7.3), not the one they pin",
+    )
+    group.addoption(
+        "--storage-exact-versions",
+        action="store_true",
+        help="storage_app refuses a release whose exact core npm lacks (default: the nearest later "
+        "patch of its minor version, said in the page's console and storage_app.notes)",
+    )
+    group.addoption(
+        "--storage-drop-integrity",
+        action="store_true",
+        help="drop integrity= from the <script>/<link> tags of files the harness serves, only those "
+        "(default: such a page fails, naming the file)",
+    )
+    group.addoption(
+        "--storage-online",
+        action="store_true",
+        default=None,
+        help="storage_app pages load every outside address from the real network, unchanged; the "
+        "harness serves only the app (also the ini key storage_online = true)",
+    )
+    parser.addini("storage_online", "true: storage_app pages load outside addresses from the network")
     group.addoption(
         "--storage-app-fixed",
         action="store_true",
@@ -261,6 +286,8 @@ class _Collector:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Selenium (the WebKitGTK driver) warns about its own internals on every session.
+    config.addinivalue_line("filterwarnings", "ignore:setting remote_server_addr:DeprecationWarning")
     run = Run(wheel={}, interpreter=assets.interpreters_label(), kind="tests")
     config.stash[_RUN_KEY] = run
     config.stash[_STARTED_KEY] = time.monotonic()
@@ -383,12 +410,29 @@ def storage_app_folder(request: pytest.FixtureRequest) -> Path:
     return Path(folder)
 
 
+def _cdn_options(config: pytest.Config) -> CdnOptions:
+    online = config.getoption("storage_online")
+    if online is None:
+        online = str(config.getini("storage_online")).strip().lower() in ("1", "true", "yes", "on")
+    return CdnOptions(
+        exact=bool(config.getoption("storage_exact_versions")),
+        drop_integrity=bool(config.getoption("storage_drop_integrity")),
+        online=bool(online),
+        pyscript=config.getoption("storage_pyscript"),
+    )
+
+
 @pytest.fixture(scope="session")
 def storage_app_server(request: pytest.FixtureRequest, storage_app_folder: Path) -> Iterator[AppServer]:
-    """The app folder on the config's origins, PyScript's CDN answered from pinned packages."""
+    """The app folder on the config's origins, its CDN addresses answered from npm packages."""
     try:
         fixed = bool(request.config.getoption("storage_app_fixed"))
-        server = AppServer(storage_config(request.config), storage_app_folder, fixed_storage=fixed)
+        server = AppServer(
+            storage_config(request.config),
+            storage_app_folder,
+            fixed_storage=fixed,
+            options=_cdn_options(request.config),
+        )
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
     try:
