@@ -238,13 +238,42 @@ def test_the_app_command_opens_every_page_offline(new_user: NewUser) -> None:
     assert "index.html (micropython) x chromium: passed" in done.stdout
     missing = new_user.run("pyscript-storage-harness", "app", "no-such-folder")
     assert missing.returncode == 2 and "no-such-folder: no such app folder" in missing.stdout
-    (new_user.folder / "old").mkdir()
-    (new_user.folder / "old" / "index.html").write_text(
-        '<script type="module" src="https://pyscript.net/releases/2024.1.1/core.js"></script>'
+    (new_user.folder / "bad").mkdir()
+    (new_user.folder / "bad" / "index.html").write_text(
+        '<script type="module" src="https://pyscript.net/releases/2024.13.1/core.js"></script>'
         '<script type="py">print(1)</script>'
     )
-    old = new_user.run(
-        "pyscript-storage-harness", "app", "old", "--engine", "firefox", "--interpreter", "pyodide"
+    bad = new_user.run(
+        "pyscript-storage-harness",
+        "app",
+        "bad",
+        "--engine",
+        "firefox",
+        "--interpreter",
+        "pyodide",
+        timeout=300,
     )
-    assert old.returncode == 1, old.stdout[-3000:]
-    assert "PyScript release 2024.1.1 is not held; the harness holds 2026.7.3 (core 0.7.31)" in old.stdout
+    assert bad.returncode == 1, bad.stdout[-3000:]
+    assert "index.html asked for what the harness cannot serve" in bad.stdout
+    assert "PyScript release '2024.13.1' is not a release with a core package" in bad.stdout
+
+
+def test_an_app_pinned_to_an_older_release_passes_at_its_release_and_the_next(new_user: NewUser) -> None:
+    """examples/focus-log: PyScript 2024.9.1 and Bootstrap from jsDelivr, answered from npm."""
+    app = new_user.folder / "focus-log"
+    shutil.copytree(ROOT / "examples" / "focus-log", app, ignore=shutil.ignore_patterns("__pycache__"))
+    fetched = new_user.run("pyscript-storage-harness", "fetch", "--app", str(app / "app"), timeout=900)
+    assert fetched.returncode == 0, fetched.stdout[-3000:]
+    assert "https://pyscript.net/releases/2024.9.1/core.js: @pyscript/core@0.5.12" in fetched.stdout
+    assert "pyodide@0.26.2" in fetched.stdout and "bootstrap@5.3.3" in fetched.stdout
+    started = time.monotonic()
+    own = new_user.run("pytest", "-q", "-p", "no:cacheprovider", str(app), timeout=1800)
+    assert own.returncode == 0 and "18 passed" in own.stdout, own.stdout[-8000:]  # 3 tests x 3 engines x 2
+    print(f"focus-log example at its own release: {time.monotonic() - started:.1f} s")
+    upgraded = new_user.run(
+        "pytest", "-q", "-p", "no:cacheprovider", str(app), "--storage-pyscript", "2026.7.3",
+        "--storage-engine", "chromium", timeout=1800,
+    )  # fmt: skip
+    assert upgraded.returncode == 0 and "6 passed" in upgraded.stdout, upgraded.stdout[-8000:]
+    unknown = new_user.run("pyscript-storage-harness", "fetch", "--pyscript", "1999.1.1", timeout=300)
+    assert unknown.returncode == 1 and "'1999.1.1' is not a release" in unknown.stdout
