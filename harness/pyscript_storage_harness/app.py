@@ -41,12 +41,16 @@ __all__ = [
     "CdnOptions",
     "INTERPRETER_PARAMETER",
     "PYSCRIPT_PARAMETER",
+    "STORAGE_PARAMETER",
+    "Upgrade",
     "check_pages",
+    "store_changes",
     "switch_interpreter",
 ]
 
 INTERPRETER_PARAMETER = "harness-interpreter"  # ?harness-interpreter=micropython on a page's URL
 PYSCRIPT_PARAMETER = "harness-pyscript"  # ?harness-pyscript=2026.7.3: the page under that release
+STORAGE_PARAMETER = "harness-storage"  # ?harness-storage=fixed (or upstream): whose pyscript.storage
 _TEXT = {".html", ".htm", ".js", ".mjs", ".json", ".css", ".toml", ".py", ".txt", ".svg"}
 _READY_SCRIPT = (PAGES_DIR / "app-ready.js").read_text("utf-8")
 _BLANK = "<!doctype html><meta charset='utf-8'><title>harness blank page</title><p>harness</p>"
@@ -108,9 +112,10 @@ class _AppHandler(_Handler):
     harness_files: dict[str, Path]  # /__harness__/<name> -> a file (the module's indexeddb.js)
     misses: list[str]  # every address answered with an error, in order
     cdn_failures: list[str]  # those of them that fail a page: a CDN address, an integrity refused
-    notes: list[str]  # what a reader should know about what was served (a near patch), once each
-    served: dict[str, None]  # every package@version a CDN address was answered from, in order
-    fixed_storage: list[str]  # the module's files, when pages get it in place of PyScript's storage
+    notes: list[str]  # what a reader should know about what was served (a near patch), as it happens
+    served: list[str]  # the package@version each CDN address was answered from, as it happens
+    module_files: list[str]  # the installed module's files, for pages that get it as pyscript.storage
+    fixed_storage: bool  # pages get the module in place of PyScript's storage, unless a page says
     options: CdnOptions
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
@@ -140,10 +145,17 @@ class _AppHandler(_Handler):
         query = parse_qs(parts.query)
         interpreter = query.get(INTERPRETER_PARAMETER, [None])[0]
         pyscript = query.get(PYSCRIPT_PARAMETER, [None])[0] or self.options.pyscript
-        self._serve_file(file, origin, interpreter, pyscript)
+        storage = query.get(STORAGE_PARAMETER, [None])[0]
+        fixed = self.fixed_storage if storage is None else storage == "fixed"
+        self._serve_file(file, origin, interpreter, pyscript, fixed)
 
     def _serve_file(
-        self, file: Path, origin: str, interpreter: str | None = None, pyscript: str | None = None
+        self,
+        file: Path,
+        origin: str,
+        interpreter: str | None = None,
+        pyscript: str | None = None,
+        fixed: bool = False,
     ) -> None:
         ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if file.suffix.lower() not in _TEXT:
@@ -159,7 +171,7 @@ class _AppHandler(_Handler):
             text = cdn.rewrite(text, origin, pyscript)
         if interpreter in ("pyodide", "micropython"):
             text = switch_interpreter(text, interpreter)  # type: ignore[arg-type]
-        plugin = _fixed_storage_plugin(text, self.fixed_storage) if self.fixed_storage else ""
+        plugin = _fixed_storage_plugin(text, self.module_files) if fixed else ""
         self._send(_inject(text, plugin, notes).encode("utf-8", errors="surrogateescape"), ctype)
 
     def _rewritten(self, text: str, origin: str) -> str:
@@ -205,8 +217,7 @@ class _AppHandler(_Handler):
         self.misses.append(message)
 
     def _note(self, note: str) -> None:
-        if note not in self.notes:
-            self.notes.append(note)
+        self.notes.append(note)
 
     def _cdn_body(self, address: str, origin: str, pyscript: str | None) -> bytes | cdn.CdnMiss:
         """The bytes the harness serves for a CDN address (text files pointed at ``origin``)."""
@@ -218,7 +229,7 @@ class _AppHandler(_Handler):
         file = cdn.locate(served)
         if isinstance(file, cdn.CdnMiss):
             return file
-        self.served.setdefault(served.package.spec, None)
+        self.served.append(served.package.spec)
         if file.suffix.lower() not in _TEXT:
             return file.read_bytes()
         text = file.read_text("utf-8", errors="surrogateescape")
@@ -283,12 +294,13 @@ class AppServer:
             release(options.pyscript)  # an unknown release is an error now, not on every page
         self.folder = folder
         self.fixed_storage = fixed_storage
+        self.module_files = module_files
         self.harness_files = harness_files
         self.options = options
         self.misses: list[str] = []
         self.cdn_failures: list[str] = []
         self.notes: list[str] = []
-        self.served: dict[str, None] = {}
+        self.served: list[str] = []
         if not options.online:  # what the pages name, fetched now rather than while a page waits
             self.prefetch(options.pyscript)
         self.server = Server(
@@ -305,7 +317,8 @@ class AppServer:
                 "cdn_failures": self.cdn_failures,
                 "notes": self.notes,
                 "served": self.served,
-                "fixed_storage": module_files if fixed_storage else [],
+                "module_files": module_files,
+                "fixed_storage": fixed_storage,
                 "options": options,
             },
         )
@@ -316,12 +329,26 @@ class AppServer:
         return cdn.fetch(cdn.app_addresses(self.folder), self.options.exact, pyscript)
 
     def url(
-        self, path: str, origin: int = 0, interpreter: Interpreter | None = None, pyscript: str | None = None
+        self,
+        path: str,
+        origin: int = 0,
+        interpreter: Interpreter | None = None,
+        pyscript: str | None = None,
+        fixed: bool | None = None,
     ) -> str:
+        """A page's address; ``interpreter``, ``pyscript`` (a release) and ``fixed`` (whose
+        pyscript.storage) override what the page and the server's options say."""
         if not 0 <= origin < len(self.origins):
             raise ValueError(f"origin {origin} does not exist: the server has {len(self.origins)}")
+        if fixed and not self.module_files:
+            raise ValueError("the fixed storage needs the pyscript_storage module: pip install its wheel")
         url = self.origins[origin] + "/" + path.lstrip("/")
-        query = [(INTERPRETER_PARAMETER, interpreter), (PYSCRIPT_PARAMETER, pyscript)]
+        storage = None if fixed is None else ("fixed" if fixed else "upstream")
+        query = [
+            (INTERPRETER_PARAMETER, interpreter),
+            (PYSCRIPT_PARAMETER, pyscript),
+            (STORAGE_PARAMETER, storage),
+        ]
         for name, value in query:
             if value is not None:
                 url += ("&" if "?" in url else "?") + f"{name}={value}"
@@ -412,7 +439,9 @@ class AppPage:
         self.path = "index.html"
         self.origin = 0
         self.pyscript: str | None = None  # the release pages run under; None: the one they pin
+        self.fixed: bool | None = None  # whose pyscript.storage; None: the server's choice
         driver.retry_boot = False  # an app that does not boot is the finding, not a hiccup
+        self._served_from, self._notes_from = len(server.served), len(server.notes)
 
     @property
     def engine_version(self) -> str:
@@ -421,14 +450,14 @@ class AppPage:
     @property
     def fixed_storage(self) -> bool:
         """True when the pages run pyscript_storage in place of PyScript's own storage."""
-        return bool(self.server.fixed_storage)
+        return self.server.fixed_storage if self.fixed is None else self.fixed
 
     # -- pages ------------------------------------------------------------------------
 
     def open(self, path: str = "index.html", origin: int | None = None) -> None:
         """Open a page of the app and wait until PyScript is done with every script on it."""
         self.path, self.origin = path, self.origin if origin is None else origin
-        url = self.server.url(path, self.origin, self.interpreter, self.pyscript)
+        url = self.server.url(path, self.origin, self.interpreter, self.pyscript, self.fixed)
         self._loaded(lambda: self.driver.goto(url))
 
     def upgrade(self, pyscript: str) -> None:
@@ -442,15 +471,15 @@ class AppPage:
 
     @property
     def served(self) -> list[str]:
-        """Every npm package@version the server answered a CDN address from so far (the
-        exact versions behind the page's addresses: "@pyscript/core@0.5.12", "pyodide@0.26.2")."""
-        return list(self.server.served)
+        """Every npm package@version the server answered this page's CDN addresses from so far
+        (the exact versions behind them: "@pyscript/core@0.5.12", "pyodide@0.26.2"), once each."""
+        return list(dict.fromkeys(self.server.served[self._served_from :]))
 
     @property
     def notes(self) -> list[str]:
-        """What the server says about what it served: a release served by a near patch, a
-        range resolved to a version, an integrity= dropped (each once, for the whole run)."""
-        return list(self.server.notes)
+        """What the server said about what it served this page so far: a release served by a
+        near patch, a range resolved to a version, an integrity= dropped (once each)."""
+        return list(dict.fromkeys(self.server.notes[self._notes_from :]))
 
     def reload(self) -> None:
         """Reload the page: new interpreters, the same IndexedDB."""
@@ -606,6 +635,53 @@ class AppPage:
         self.driver.run_javascript(_WRITE_STORE.replace("ARGS", json.dumps([name, head, "".join(texts)])))
 
 
+@dataclass(frozen=True)
+class Upgrade:
+    """An upgrade to check: the page runs under ``old``, then reopens under ``new``."""
+
+    old: str
+    new: str
+    settle: float = 1.0  # seconds the app runs after each open (its timers, its unsynced writes)
+
+    @classmethod
+    def parse(cls, text: str, settle: float = 1.0) -> Upgrade:
+        """``OLD..NEW`` (two release names), checked against the release table."""
+        old, dots, new = text.partition("..")
+        if not dots or not old or not new:
+            raise ValueError(f"--upgrade {text!r}: give two releases as OLD..NEW, e.g. 2024.9.1..2026.7.3")
+        release(old), release(new)  # UnknownRelease names the releases there are
+        if settle < 0:
+            raise ValueError(f"--settle {settle}: a number of seconds, 0 or more")
+        return cls(old, new, settle)
+
+
+def store_changes(before: dict[str, dict[Any, Any]], after: dict[str, dict[Any, Any]]) -> list[str]:
+    """Every difference between two ``stores()`` readings, a line each: a store or key that
+    came or went, a value that changed (compared by repr: 1 and 1.0, a tuple and a list differ)."""
+    lines = []
+    for name in sorted(before.keys() | after.keys()):
+        if name not in after:
+            lines.append(f"store {name}: gone ({len(before[name])} keys before)")
+            continue
+        if name not in before:
+            lines.append(f"store {name}: new ({len(after[name])} keys)")
+            continue
+        old, new = before[name], after[name]
+        for key in sorted(old.keys() | new.keys(), key=repr):
+            if key not in new:
+                lines.append(f"store {name}, key {key!r}: gone (was {_short(old[key])})")
+            elif key not in old:
+                lines.append(f"store {name}, key {key!r}: new, {_short(new[key])}")
+            elif repr(old[key]) != repr(new[key]):
+                lines.append(f"store {name}, key {key!r}: {_short(old[key])} -> {_short(new[key])}")
+    return lines
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_pages(
     config: Config,
     folder: Path,
@@ -616,23 +692,45 @@ def check_pages(
     on_cell: Callable[[Cell, int], None] | None = None,
     fixed_storage: bool = False,
     options: CdnOptions | None = None,
+    upgrade: Upgrade | None = None,
 ) -> Run:
     """Open each page of the app in a fresh browser of each engine, on each interpreter.
 
     A cell passes when PyScript finishes every script on the page with no error shown
     and every address answered; its notes list the page's other errors and its stores.
+    With ``upgrade``, each page runs under the old release, then reopens on the same
+    profile under the new one, with upstream's storage and with the fixed storage (only
+    the fixed one with ``fixed_storage``); the cell fails when the stores differ.
     """
     from playwright.sync_api import sync_playwright
 
     run = Run(wheel={}, interpreter=assets.interpreters_label(), kind="app check")
     started = time.monotonic()
     server = AppServer(config, folder, fixed_storage, options)
+    if upgrade is not None:
+        if not server.module_files:
+            server.close()
+            raise ValueError(
+                "--upgrade reads the stores with pyscript_storage's codec: pip install its wheel"
+            )
+        for name in (upgrade.old, upgrade.new):
+            server.prefetch(name)
+    modules: tuple[bool | None, ...] = (None,)
+    if upgrade is not None:
+        modules = (True,) if fixed_storage else (False, True)
     try:
         with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="pyscript-app-") as tmp:
-            cases = [(p, i, project) for project in projects for p in pages for i in interpreters]
-            for index, (page, interpreter, project) in enumerate(cases, 1):
+            cases = [
+                (p, i, project, fixed)
+                for project in projects
+                for p in pages
+                for i in interpreters
+                for fixed in modules
+            ]
+            for index, (page, interpreter, project, fixed) in enumerate(cases, 1):
+                profile = Path(tmp) / str(index)
                 cell = _check(
-                    server, page, interpreter, project, playwright, Path(tmp) / str(index), artifacts
+                    server, page, interpreter, project, playwright, profile, artifacts, upgrade, fixed
                 )
                 run.engines.setdefault(project.name, cell.engine_version)
                 run.cells.append(cell)
@@ -652,21 +750,31 @@ def _check(
     playwright: Any,
     profile: Path,
     artifacts: Path | None,
+    upgrade: Upgrade | None = None,
+    fixed: bool | None = None,
 ) -> Cell:
     started = time.monotonic()
     detail, notes, version = "", [], "unknown"
+    name = page
+    if upgrade is not None:
+        name = f"{page} {upgrade.old}..{upgrade.new} ({'pyscript_storage' if fixed else 'upstream storage'})"
     try:
         with make_driver(project, profile, playwright) as driver:
             version = driver.version
-            app = AppPage(server, driver, interpreter, artifacts, f"{page}-{interpreter}-{project.name}")
+            label = f"{page}-{interpreter}-{project.name}" + ("" if fixed is None else f"-fixed-{fixed}")
+            app = AppPage(server, driver, interpreter, artifacts, label)
+            app.fixed = fixed
             try:
-                app.open(page)
-                notes = [f"page error: {error}" for error in app.errors] + app.notes
+                if upgrade is None:
+                    app.open(page)
+                else:
+                    notes = _upgraded(app, page, upgrade)
+                notes = [f"page error: {error}" for error in app.errors] + app.notes + notes
                 if app.served:
                     notes.append("served from npm: " + ", ".join(app.served))
-                if server.fixed_storage:
+                if app.fixed_storage:
                     notes.append(f"pyscript.storage on the page: {app.storage_module}")
-                if server.harness_files:
+                if server.harness_files and upgrade is None:
                     stores = app.stores()
                     notes += [f"store {name}: {len(entries)} keys" for name, entries in stores.items()]
             except StepFailed as failure:
@@ -674,5 +782,25 @@ def _check(
     except Exception as error:  # noqa: BLE001 - a broken browser fails this cell only
         detail = f"{type(error).__name__}: {error}"
     status: Status = "failed" if detail else "passed"
-    return Cell(page, project.name, status, time.monotonic() - started, version, detail, notes=notes,
+    return Cell(name, project.name, status, time.monotonic() - started, version, detail, notes=notes,
                 interpreter=interpreter)  # fmt: skip
+
+
+def _upgraded(app: AppPage, page: str, upgrade: Upgrade) -> list[str]:
+    """Run the page under the old release, reopen it under the new one; what its stores held
+    before and after, and a StepFailed listing every difference."""
+    app.pyscript = upgrade.old
+    app.open(page)
+    time.sleep(upgrade.settle)
+    before = app.stores()
+    app.upgrade(upgrade.new)
+    time.sleep(upgrade.settle)
+    after = app.stores()
+    held = ", ".join(f"{name} ({len(entries)} keys)" for name, entries in before.items()) or "nothing"
+    notes = [f"stored under {upgrade.old}: {held}"]
+    changes = store_changes(before, after)
+    if changes:
+        lines = [f"the stores differ after reopening under {upgrade.new}:", *(f"  {c}" for c in changes)]
+        raise StepFailed("\n".join(lines))
+    said = "equal, value for value" if before else "nothing to compare: the page stored nothing"
+    return [*notes, f"after reopening under {upgrade.new}: {said}"]

@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import assets, cdn, doctor, repro, scenarios, shard
-from .app import AppServer, CdnOptions, check_pages
+from .app import AppServer, CdnOptions, Upgrade, check_pages
 from .config import DEFAULT_PATH, Config, ConfigError, Project, load
 from .report import print_matrix, write_html, write_junit
 from .results import Cell, Run
@@ -282,8 +282,12 @@ def _parser() -> argparse.ArgumentParser:
         "browser of each engine, its scripts switched to each interpreter, and waits until PyScript "
         "has run every script. A cell fails on an error PyScript shows, a script or stylesheet that "
         "does not load, or a CDN version the harness does not hold (named, with what it holds). "
-        "With --serve, it only serves the app and prints its addresses.",
+        "With --serve, it only serves the app and prints its addresses. With --upgrade OLD..NEW, "
+        "each page runs under release OLD, then reopens on the same profile under NEW, with "
+        "upstream's storage and with pyscript_storage: its stores are compared value for value "
+        "and every difference listed.",
         epilog="examples:\n  pyscript-storage-harness app examples/todo/app\n"
+        "  pyscript-storage-harness app myapp --upgrade 2024.9.1..2026.7.3 --engine chromium\n"
         "  pyscript-storage-harness app myapp --page index.html --engine firefox --interpreter micropython\n"
         "  pyscript-storage-harness app myapp --serve",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -304,6 +308,18 @@ def _parser() -> argparse.ArgumentParser:
         help="pages get the installed pyscript_storage in place of PyScript's own pyscript.storage",
     )
     _add_cdn_options(app)
+    app.add_argument(
+        "--upgrade",
+        metavar="OLD..NEW",
+        help="does what the app stored under release OLD still open under NEW? (see above)",
+    )
+    app.add_argument(
+        "--settle",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="with --upgrade: how long the app runs after each open before its stores are read (default 1)",
+    )
     app.add_argument("--serve", action="store_true", help="only serve the app (until Ctrl-C or --for)")
     app.add_argument("--for", dest="seconds", type=float, metavar="SECONDS", help="with --serve: stop after")
     _add_report_options(app)
@@ -610,13 +626,20 @@ def _app(args: argparse.Namespace, console: Console) -> int:
         i for i in scenarios.INTERPRETERS if i in (args.interpreter or scenarios.INTERPRETERS)
     )
 
+    upgrade = Upgrade.parse(args.upgrade, args.settle) if args.upgrade else None
+
     def said(cell: Cell, total: int) -> None:
         console.print(f"{cell.case} x {cell.project}: {cell.status} in {cell.seconds:.1f}s", highlight=False)
+        if upgrade is not None:
+            for line in [n for n in cell.notes if n.startswith(("stored under", "after reopening"))]:
+                console.print(f"  {line}", highlight=False)
+            for line in cell.detail.splitlines() if cell.status == "failed" else ():
+                console.print(f"  {line}", highlight=False, markup=False)
 
     with console.status(f"opening {len(pages)} page(s) of {folder}"):
         run = check_pages(
             config, folder, pages, projects, interpreters, args.artifacts, said, args.fixed_storage,
-            _cdn_options(args),
+            _cdn_options(args), upgrade,
         )  # fmt: skip
     print_matrix(run, console)
     _write_reports(run, args, console)

@@ -275,5 +275,14 @@ def test_an_app_pinned_to_an_older_release_passes_at_its_release_and_the_next(ne
         "--storage-engine", "chromium", timeout=1800,
     )  # fmt: skip
     assert upgraded.returncode == 0 and "6 passed" in upgraded.stdout, upgraded.stdout[-8000:]
+    across = new_user.run(
+        "pyscript-storage-harness", "app", str(app / "app"), "--upgrade", "2024.9.1..2026.7.3",
+        "--engine", "firefox", timeout=1200,
+    )  # fmt: skip
+    assert across.returncode == 0 and "OK: 4 passed" in across.stdout, across.stdout[-8000:]
+    for module in ("upstream storage", "pyscript_storage"):  # both interpreters, both modules
+        assert f"index.html 2024.9.1..2026.7.3 ({module}) x firefox: passed" in across.stdout
+    assert across.stdout.count("stored under 2024.9.1: focus-log (1 keys)") >= 4
+    assert across.stdout.count("after reopening under 2026.7.3: equal, value for value") >= 4
     unknown = new_user.run("pyscript-storage-harness", "fetch", "--pyscript", "1999.1.1", timeout=300)
     assert unknown.returncode == 1 and "'1999.1.1' is not a release" in unknown.stdout

@@ -8,7 +8,11 @@ Runs on both of PyScript's interpreters (type="py" and type="mpy").
 from pyscript import document, storage, when
 
 log = await storage("focus-log")  # noqa: F704 - PyScript runs this module with top-level await
+if "settings" not in log:  # the first run writes the defaults, as apps do
+    log["settings"] = {"default_minutes": 25, "created_by": "focus-log 1.0"}
+    await log.sync()  # noqa: F704
 sessions = log.get("sessions", [])
+document.querySelector("#minutes").value = str(log["settings"]["default_minutes"])
 
 
 def render(message):

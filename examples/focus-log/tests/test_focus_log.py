@@ -35,6 +35,7 @@ def test_sessions_survive_a_reload_and_a_restart(storage_app: AppPage) -> None:
         "focus-log": {
             "sessions": [{"label": "writing", "minutes": 25}, {"label": "review", "minutes": 10}],
             "total": 35,
+            "settings": {"default_minutes": 25, "created_by": "focus-log 1.0"},
         }
     }
 
