@@ -51,7 +51,6 @@ __all__ = [
 INTERPRETER_PARAMETER = "harness-interpreter"  # ?harness-interpreter=micropython on a page's URL
 PYSCRIPT_PARAMETER = "harness-pyscript"  # ?harness-pyscript=2026.7.3: the page under that release
 STORAGE_PARAMETER = "harness-storage"  # ?harness-storage=fixed (or upstream): whose pyscript.storage
-_TEXT = {".html", ".htm", ".js", ".mjs", ".json", ".css", ".toml", ".py", ".txt", ".svg"}
 _READY_SCRIPT = (PAGES_DIR / "app-ready.js").read_text("utf-8")
 _BLANK = "<!doctype html><meta charset='utf-8'><title>harness blank page</title><p>harness</p>"
 
@@ -158,7 +157,7 @@ class _AppHandler(_Handler):
         fixed: bool = False,
     ) -> None:
         ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if file.suffix.lower() not in _TEXT:
+        if file.suffix.lower() not in cdn.TEXT_SUFFIXES:
             self._send(file.read_bytes(), ctype)
             return
         text = file.read_text("utf-8", errors="surrogateescape")
@@ -220,20 +219,15 @@ class _AppHandler(_Handler):
         self.notes.append(note)
 
     def _cdn_body(self, address: str, origin: str, pyscript: str | None) -> bytes | cdn.CdnMiss:
-        """The bytes the harness serves for a CDN address (text files pointed at ``origin``)."""
-        served = cdn.resolve(address, self.options.exact, pyscript)
-        if isinstance(served, cdn.CdnMiss):
-            return served
+        """The bytes the harness serves for a CDN address, what was served and said kept."""
+        answer = cdn.serve(address, origin, self.options.exact, pyscript)
+        if isinstance(answer, cdn.CdnMiss):
+            return answer
+        served, body = answer
         if served.note:
             self._note(served.note)
-        file = cdn.locate(served)
-        if isinstance(file, cdn.CdnMiss):
-            return file
         self.served.append(served.package.spec)
-        if file.suffix.lower() not in _TEXT:
-            return file.read_bytes()
-        text = file.read_text("utf-8", errors="surrogateescape")
-        return cdn.rewrite(text, origin).encode("utf-8", errors="surrogateescape")
+        return body
 
     def _cdn(self, path: str, origin: str) -> None:
         pyscript, address = cdn.split_override(path)
@@ -242,9 +236,7 @@ class _AppHandler(_Handler):
             self.cdn_failures.append(str(body))
             self._miss(HTTPStatus.NOT_FOUND, str(body))
             return
-        name = address.split("?", 1)[0]
-        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        self._send(body, ctype)
+        self._send(body, cdn.content_type(address))
 
     def _miss(self, status: HTTPStatus, message: str) -> None:
         self.misses.append(message)

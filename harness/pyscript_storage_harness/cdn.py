@@ -19,6 +19,7 @@ question); an address the harness cannot answer is a ``CdnMiss`` that says why.
 from __future__ import annotations
 
 import json
+import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,13 +36,16 @@ __all__ = [
     "Wanted",
     "addresses_in",
     "app_addresses",
+    "content_type",
     "fetch",
     "interpreter_addresses",
     "locate",
     "parse",
     "resolve",
     "rewrite",
+    "serve",
     "split_override",
+    "TEXT_SUFFIXES",
 ]
 
 PREFIX = "/__cdn__/"
@@ -186,6 +190,31 @@ def _default_file(root: Path, cdn: str) -> str:
         if isinstance(value, str):
             return value.removeprefix("./")
     return "index.js"
+
+
+# Files whose CDN addresses are pointed at the harness when served.
+TEXT_SUFFIXES = {".html", ".htm", ".js", ".mjs", ".json", ".css", ".toml", ".py", ".txt", ".svg"}
+
+
+def serve(
+    address: str, origin: str, exact: bool = False, pyscript: str | None = None
+) -> tuple[Served, bytes] | CdnMiss:
+    """What the harness answers for ``host/path``: the file, a text one with its own CDN
+    addresses pointed at ``origin`` (so the files it loads come from the harness too)."""
+    served = resolve(address, exact, pyscript)
+    if isinstance(served, CdnMiss):
+        return served
+    file = locate(served)
+    if isinstance(file, CdnMiss):
+        return file
+    if file.suffix.lower() not in TEXT_SUFFIXES:
+        return served, file.read_bytes()
+    text = rewrite(file.read_text("utf-8", errors="surrogateescape"), origin)
+    return served, text.encode("utf-8", errors="surrogateescape")
+
+
+def content_type(address: str) -> str:
+    return mimetypes.guess_type(address.split("?", 1)[0])[0] or "application/octet-stream"
 
 
 def addresses_in(text: str) -> list[str]:

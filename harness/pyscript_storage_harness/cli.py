@@ -350,7 +350,9 @@ def _parser() -> argparse.ArgumentParser:
         help="fill the cache: the pinned front-end files, PyScript releases, every package an app names",
         description=f"Without options: npm pack each pinned package (Pyodide, MicroPython, "
         f"@pyscript/core, flatted), check its sha256, unpack it under {assets.cache_dir()} (set "
-        "PYSCRIPT_STORAGE_CACHE to move it). --pyscript and --app fetch what pages will ask the CDNs "
+        "PYSCRIPT_STORAGE_CACHE to move it), and fetch the releases the suite's across-releases "
+        f"scenario runs ({', '.join(scenarios.MATRIX_RELEASES)}). --pyscript and --app fetch what "
+        "pages will ask the CDNs "
         "for (each release's core and the Pyodide and MicroPython it loads; every jsDelivr and unpkg "
         "package an app's files name), checked against the integrity the npm registry publishes, "
         "so that a later run needs no network.",
@@ -566,11 +568,12 @@ def _serve_until(
 
 
 def _fetch(args: argparse.Namespace, console: Console) -> int:
+    releases = list(args.pyscript)
     if not args.pyscript and not args.app:
         for package in dict.fromkeys(assets.PINNED + assets.CDN_PACKAGES):
             console.print(f"{package.spec}: {assets.ensure(package)}")
-        return 0
-    addresses = [f"pyscript.net/releases/{name}/core.js" for name in args.pyscript]
+        releases = list(scenarios.MATRIX_RELEASES)  # the suite's across-releases scenario reads them
+    addresses = [f"pyscript.net/releases/{name}/core.js" for name in releases]
     for folder in args.app:
         if not folder.is_dir():
             raise ValueError(f"{folder}: no such app folder")

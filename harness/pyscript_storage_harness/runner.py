@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import assets
+from . import assets, cdn
 from .config import Config, Project
 from .drivers import Driver, PlaywrightDriver, StepFailed, make_driver
 from .engines import engine, indexeddb_record_files
@@ -81,7 +81,7 @@ def start_server(config: Config, wheel: Wheel, cold_boot: bool = False) -> Serve
         },
         host=config.server.host,
         ports=config.server.ports,
-        immutable=("/pyodide/", "/micropython/", "/pyscript/"),
+        immutable=("/pyodide/", "/micropython/", "/pyscript/", cdn.PREFIX),
     )
 
 
@@ -292,15 +292,19 @@ class Session:
         page: Page = "runner",
         interpreter: Interpreter = "pyodide",
         origins: Sequence[str] | None = None,
+        release: str | None = None,
     ) -> str:
         """The address of a page (runner or upstream PyScript) on an origin, booting ``interpreter``.
 
-        ``origin`` indexes ``origins`` (a cell's: see cell_browser), else the server's.
+        ``origin`` indexes ``origins`` (a cell's: see cell_browser), else the server's;
+        ``release``: the upstream page at that PyScript release.
         """
         assert self.server is not None, "session not started"
         path = PAGES[page]
         url = origins[origin] + path if origins is not None else self.server.url(path, origin)
-        return url if interpreter == "pyodide" else f"{url}?interpreter={interpreter}"
+        query = [f"interpreter={interpreter}"] if interpreter != "pyodide" else []
+        query += [f"release={release}"] if release else []
+        return f"{url}?{'&'.join(query)}" if query else url
 
 
 def _copy_profile(template: Path, profile: Path) -> None:
@@ -383,7 +387,9 @@ def browser_action(
     elif isinstance(step, steps.Tab):
         driver.tab(step.index, session.url(0, interpreter=interpreter, origins=origins))
     elif isinstance(step, steps.Visit):
-        driver.goto(session.url(step.origin, step.page, step.interpreter or interpreter, origins))
+        driver.goto(
+            session.url(step.origin, step.page, step.interpreter or interpreter, origins, step.release)
+        )
     else:
         raise TypeError(f"not a browser action: {step!r}")
 

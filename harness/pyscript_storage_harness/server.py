@@ -29,6 +29,8 @@ from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from . import cdn
+
 __all__ = ["Server", "PAGES_DIR", "inside"]
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"  # package data
@@ -105,6 +107,9 @@ class _Handler(SimpleHTTPRequestHandler):
             body = None if text is None else text.encode("utf-8")
             self._send_kept(body, "text/plain; charset=utf-8", missing="nothing posted under this name")
             return
+        if path.startswith(cdn.PREFIX):
+            self._cdn(unquote(path[len(cdn.PREFIX) :]), f"http://{self.headers.get('Host', '127.0.0.1')}")
+            return
         if path.startswith(_SNAPSHOTS):
             snapshot = self.snapshots.get(path[len(_SNAPSHOTS) :])
             self._send_kept(
@@ -144,6 +149,14 @@ class _Handler(SimpleHTTPRequestHandler):
         self.mailbox[path[len(_MAILBOX) :]] = self.rfile.read(length).decode("utf-8", "replace")
         self.send_response(HTTPStatus.NO_CONTENT)
         self.end_headers()
+
+    def _cdn(self, address: str, origin: str) -> None:
+        """A CDN address, answered from its npm package (pages at another PyScript release)."""
+        answer = cdn.serve(address, origin)
+        if isinstance(answer, cdn.CdnMiss):
+            self.send_error(HTTPStatus.NOT_FOUND, str(answer).splitlines()[0][:200])
+            return
+        self._send(answer[1], cdn.content_type(address))
 
     def _send_kept(
         self, body: bytes | None, content_type: str, encoding: str | None = None, *, missing: str

@@ -24,6 +24,7 @@ from .model import (
     Visit,
 )
 from .mutations import MUTATIONS
+from .releases import MATRIX_RELEASES, RELEASES
 from .scripting import SCRIPTING
 from .seed import SEED_EXAMPLES
 from .tabs import TABS
@@ -32,6 +33,7 @@ from .values import HARD_VALUES
 __all__ = [
     "BOTH",
     "INTERPRETERS",
+    "MATRIX_RELEASES",
     "Interpreter",
     "JavaScript",
     "Kill",
@@ -55,6 +57,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     + MUTATIONS
     + HARD_VALUES
     + INTEROP
+    + RELEASES
     + SEED_EXAMPLES
     + SCRIPTING
     + FAULTS

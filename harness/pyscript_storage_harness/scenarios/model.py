@@ -127,11 +127,18 @@ class Visit:
     """Open a page (a new interpreter) on an origin (index into the server's origins).
 
     ``interpreter`` boots that one instead of the cell's (data crossing interpreters).
+    ``release`` (upstream page only): that PyScript release, with the interpreter it loads
+    by default, from its CDN addresses answered from npm, instead of the pinned core.
     """
 
     origin: int = 0
     page: Page = "runner"
     interpreter: Interpreter | None = None
+    release: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.release is not None and self.page != "upstream":
+            raise ValueError(f"Visit(release={self.release!r}) is for the upstream page, not {self.page!r}")
 
 
 Step = Python | JavaScript | Reload | Restart | Kill | KillStorage | Tab | Visit
