@@ -3,12 +3,18 @@ patch when npm lacks it, said), integrity= refused or dropped, another release o
 
 from __future__ import annotations
 
+import http.server
 import json
+import ssl
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+
+from pyscript_storage_harness import assets
+from pyscript_storage_harness.config import DEFAULT_PATH, load
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8">
@@ -32,11 +38,13 @@ def app(tmp_path: Path, release: str, integrity: str = "") -> Path:
     return folder
 
 
-def check(folder: Path, *options: str) -> tuple[subprocess.CompletedProcess[str], list[dict[str, object]]]:
+def check(
+    folder: Path, *options: str, config: Path = DEFAULT_PATH
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, object]]]:
     report = folder.with_suffix(".json")
     done = subprocess.run(
-        [sys.executable, "-m", "pyscript_storage_harness", "app", str(folder), "--engine", "chromium",
-         "--interpreter", "pyodide", "--json", str(report), *options],
+        [sys.executable, "-m", "pyscript_storage_harness", "--config", str(config), "app", str(folder),
+         "--engine", "chromium", "--interpreter", "pyodide", "--json", str(report), *options],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     cells = json.loads(report.read_text())["cells"] if report.exists() else []
@@ -86,3 +94,74 @@ def test_pages_run_under_another_release_on_request(tmp_path: Path, release: str
     assert not any("@pyscript/core@0.5.12" in n for n in notes)
     unknown, _ = check(tmp_path / "app-2024.9.1", "--pyscript", "2031.1.1")
     assert unknown.returncode == 2 and "'2031.1.1' is not a release" in unknown.stdout
+
+
+class _StandIn(http.server.SimpleHTTPRequestHandler):
+    """pyscript.net and cdn.jsdelivr.net as the browser would meet them online: TLS on
+    loopback, each request's host and path kept, the files from the pinned packages."""
+
+    seen: list[tuple[str, str]]
+    roots: dict[str, Path]
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        host = self.headers.get("Host", "").split(":")[0]
+        self.seen.append((host, self.path))
+        for prefix, root in self.roots.items():
+            if f"{host}{self.path}".startswith(prefix):
+                file = root / f"{host}{self.path}"[len(prefix) :].split("?")[0]
+                if file.is_file():
+                    body = file.read_bytes()
+                    self.send_response(200)
+                    kind = "application/wasm" if file.suffix == ".wasm" else "text/javascript"
+                    kind = {".css": "text/css", ".zip": "application/zip", ".json": "application/json"}.get(
+                        file.suffix, kind
+                    )
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Access-Control-Allow-Origin", "*")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+        self.send_error(404)
+
+
+def test_online_pages_fetch_every_outside_address_unchanged(tmp_path: Path) -> None:
+    """--online: the harness serves only the app; the browser asks the CDN hosts themselves
+    (here a stand-in host on loopback that Chromium resolves them to) for the same paths."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=stand-in",
+         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    seen: list[tuple[str, str]] = []
+    roots = {
+        "pyscript.net/releases/2026.7.3/": assets.ensure(assets.PYSCRIPT_CORE) / "dist",
+        "cdn.jsdelivr.net/pyodide/v314.0.2/full/": assets.ensure(assets.PYODIDE_PYSCRIPT_DEFAULT),
+    }
+    handler = type("Handler", (_StandIn,), {"seen": seen, "roots": roots})
+    stand_in = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    stand_in.socket = context.wrap_socket(stand_in.socket, server_side=True)
+    threading.Thread(target=stand_in.serve_forever, daemon=True).start()
+    try:
+        port = stand_in.server_address[1]
+        rules = f"MAP pyscript.net:443 127.0.0.1:{port}, MAP cdn.jsdelivr.net:443 127.0.0.1:{port}"
+        chromium = next(p for p in load(DEFAULT_PATH).projects if p.name == "chromium")
+        args = [*chromium.args, f"--host-resolver-rules={rules}", "--ignore-certificate-errors"]
+        (tmp_path / "online.toml").write_text(
+            f'[[project]]\nname = "chromium"\nengine = "chromium"\ndriver = "playwright"\n'
+            f"executable = {json.dumps(chromium.executable)}\nargs = {json.dumps(args)}\n"
+        )
+        done, cells = check(app(tmp_path, "2026.7.3"), "--online", config=tmp_path / "online.toml")
+    finally:
+        stand_in.shutdown()
+        stand_in.server_close()
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert ("pyscript.net", "/releases/2026.7.3/core.js") in seen, seen
+    assert ("cdn.jsdelivr.net", "/pyodide/v314.0.2/full/pyodide.mjs") in seen, seen
+    notes = cells[0]["notes"]
+    assert isinstance(notes, list) and not any(str(n).startswith("served from npm") for n in notes), notes
