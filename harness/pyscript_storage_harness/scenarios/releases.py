@@ -8,7 +8,7 @@ it loads by default, served from npm:
   Pyodide 0.26.1.
 - 2025.8.1 (core 0.6.70, served as 0.6.72): a JavaScript ``null`` or ``undefined`` read
   back as ``None`` (``is_none``), where ``value is None`` missed it before.
-- 2026.1.1 (core 0.7.x): the module rewritten (documented, renamed helpers).
+- 2026.1.1 (core 0.7.12): the module rewritten (documented, renamed helpers).
 
 The bundled IDBMap moved from 0.3.1 to 0.3.2 in 2024.10.1 without a change to
 what it writes. Each cell: ours writes a store; each old release reads it and writes
