@@ -208,6 +208,7 @@ def test_a_failed_cell_leaves_a_trace_as_pytest_playwright_would(new_user: NewUs
         assert video.returncode != 0 and "--video needs Playwright's own ffmpeg build" in video.stdout
 
 
+@pytest.mark.timeout(1800)  # 24 cells, then 8 on the fixed storage: 215-290 s, past the default 300 s
 def test_the_todo_example_runs_from_a_copy_in_every_engine_on_both_interpreters(new_user: NewUser) -> None:
     """examples/todo as a user has it: its own folder, its pytest.ini naming the app folder."""
     todo = new_user.folder / "todo"
@@ -258,6 +259,7 @@ def test_the_app_command_opens_every_page_offline(new_user: NewUser) -> None:
     assert "PyScript release '2024.13.1' is not a release with a core package" in bad.stdout
 
 
+@pytest.mark.timeout(2400)  # 18 cells at the old release, 6 under the next, 4 across the upgrade
 def test_an_app_pinned_to_an_older_release_passes_at_its_release_and_the_next(new_user: NewUser) -> None:
     """examples/focus-log: PyScript 2024.9.1 and Bootstrap from jsDelivr, answered from npm."""
     app = new_user.folder / "focus-log"
