@@ -37,6 +37,8 @@ __all__ = [
     "addresses_in",
     "app_addresses",
     "content_type",
+    "core_addresses",
+    "names_pyscript",
     "fetch",
     "interpreter_addresses",
     "locate",
@@ -221,6 +223,26 @@ def addresses_in(text: str) -> list[str]:
     """The literal CDN addresses in a text (``host/path``), in order, once each."""
     found = (m[0].removeprefix("https://").rstrip(".,;") for m in _LITERAL.finditer(text) if "${" not in m[0])
     return list(dict.fromkeys(found))
+
+
+_PYSCRIPT_ON_PAGE = re.compile(
+    r"""<(?:script\b[^>]*\btype\s*=\s*["']?m?py["'\s>]|m?py-script\b)|core\.js""", re.IGNORECASE
+)
+
+
+def names_pyscript(text: str) -> bool:
+    """Whether a page has PyScript: a ``type="py"``/``"mpy"`` script, a ``<py-script>``, a core.js."""
+    return _PYSCRIPT_ON_PAGE.search(text) is not None
+
+
+def core_addresses(text: str) -> list[str]:
+    """The CDN addresses in a text that load PyScript's core (what another release replaces)."""
+    found = []
+    for address in addresses_in(text):
+        wanted = parse(address)
+        if isinstance(wanted, Wanted) and wanted.name == CORE or address.startswith("pyscript.net/releases/"):
+            found.append(address)
+    return found
 
 
 def interpreter_addresses(core: Path) -> list[str]:

@@ -578,8 +578,11 @@ def _fetch(args: argparse.Namespace, console: Console) -> int:
         if not folder.is_dir():
             raise ValueError(f"{folder}: no such app folder")
         found = cdn.app_addresses(folder)
-        if not any(a.startswith("pyscript.net/") or "@pyscript/core" in a for a in found):
-            console.print(f"[yellow]{folder}: its files name no PyScript release[/yellow]")
+        if not any(cdn.core_addresses("https://" + address) for address in found):
+            raise ValueError(
+                f"{folder}: its files load PyScript from no CDN address (https://pyscript.net/releases/R/ "
+                "or @pyscript/core@V on jsDelivr or unpkg): nothing of PyScript to fetch"
+            )
         addresses += found
     failed = 0
 
@@ -606,6 +609,22 @@ def _merge(args: argparse.Namespace, console: Console) -> int:
     return 0 if run.ok else 1
 
 
+def _check_pyscript_named(folder: Path, pages: list[str], swapping: str) -> None:
+    """A clear error before any browser starts when the pages have no PyScript at all, or
+    ``swapping`` (an option that serves another release) has no CDN address to swap."""
+    texts = [(folder / page).read_text("utf-8", errors="replace") for page in pages]
+    if not any(cdn.names_pyscript(text) for text in texts):
+        raise ValueError(
+            f'{folder}: no page names PyScript ({", ".join(pages)}: no <script type="py"> or '
+            '"mpy", no <py-script>, no core.js): not a PyScript app'
+        )
+    if swapping and not any(cdn.core_addresses(text) for text in texts):
+        raise ValueError(
+            f"{folder}: no page loads PyScript from a CDN address (https://pyscript.net/releases/R/ or "
+            f"@pyscript/core@V on jsDelivr or unpkg), so {swapping} has no release to swap"
+        )
+
+
 def _app(args: argparse.Namespace, console: Console) -> int:
     config = load(args.config)
     folder: Path = args.folder
@@ -624,6 +643,9 @@ def _app(args: argparse.Namespace, console: Console) -> int:
     missing = [page for page in pages if not (folder / page).is_file()]
     if missing:
         raise ValueError(f"no such page in {folder}: {', '.join(missing)}")
+    _check_pyscript_named(
+        folder, pages, "--upgrade" if args.upgrade else "--pyscript" if args.pyscript else ""
+    )
     projects = [config.project(name) for name in args.engine] if args.engine else list(config.projects)
     interpreters = tuple(
         i for i in scenarios.INTERPRETERS if i in (args.interpreter or scenarios.INTERPRETERS)

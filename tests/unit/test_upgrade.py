@@ -3,8 +3,11 @@ stores compared value for value, every difference a line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from pyscript_storage_harness import cdn, cli
 from pyscript_storage_harness.app import Upgrade, store_changes
 from pyscript_storage_harness.releases import UnknownRelease
 
@@ -41,3 +44,46 @@ def test_every_difference_is_a_line() -> None:
 def test_long_values_are_cut_in_the_lines() -> None:
     (line,) = store_changes({"s": {"k": "x" * 500}}, {"s": {"k": "y"}})
     assert line.startswith("store s, key 'k': 'xxx") and "... -> 'y'" in line and len(line) < 120
+
+
+@pytest.mark.parametrize(
+    ("html", "named"),
+    [
+        ('<script type="py">print(1)</script>', True),
+        ("<script type='mpy' src='main.py'></script>", True),
+        ("<py-script>print(1)</py-script>", True),
+        ('<script type="module" src="./vendor/core.js"></script>', True),
+        ('<script type="python">x</script><p>pyscript</p>', False),
+        ("<p>nothing here</p>", False),
+    ],
+)
+def test_a_page_names_pyscript_by_its_scripts_or_its_core(html: str, named: bool) -> None:
+    assert cdn.names_pyscript(html) is named
+
+
+def test_the_core_addresses_are_the_ones_another_release_replaces() -> None:
+    html = (
+        '<link href="https://cdn.jsdelivr.net/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css">'
+        '<script src="https://pyscript.net/releases/2024.9.1/core.js"></script>'
+        '<script src="https://unpkg.com/@pyscript/core@0.5.12/dist/core.js"></script>'
+    )
+    assert cdn.core_addresses(html) == [
+        "pyscript.net/releases/2024.9.1/core.js",
+        "unpkg.com/@pyscript/core@0.5.12/dist/core.js",
+    ]
+
+
+def test_an_app_without_pyscript_is_refused_before_any_browser_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "index.html").write_text("<p>no python here</p>")
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "index.html").write_text('<script type="module" src="core.js"></script>')
+    assert cli.main(["app", str(tmp_path / "plain")]) == 2
+    assert "no page names PyScript (index.html" in capsys.readouterr().out
+    assert cli.main(["app", str(tmp_path / "local"), "--upgrade", "2024.9.1..2026.7.3"]) == 2
+    said = " ".join(capsys.readouterr().out.split())
+    assert "no page loads PyScript from a CDN address" in said and "--upgrade has no release to swap" in said
+    assert cli.main(["fetch", "--app", str(tmp_path / "local")]) == 2
+    assert "nothing of PyScript to fetch" in " ".join(capsys.readouterr().out.split())
