@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pyscript_storage_harness import cdn, cli
+from pyscript_storage_harness import cdn, cli, pytest_plugin
 from pyscript_storage_harness.app import Upgrade, store_changes
 from pyscript_storage_harness.releases import UnknownRelease
 
@@ -87,3 +87,26 @@ def test_an_app_without_pyscript_is_refused_before_any_browser_starts(
     assert "no page loads PyScript from a CDN address" in said and "--upgrade has no release to swap" in said
     assert cli.main(["fetch", "--app", str(tmp_path / "local")]) == 2
     assert "nothing of PyScript to fetch" in " ".join(capsys.readouterr().out.split())
+
+
+class _Options:
+    """What _cdn_options reads of a pytest config: options by dest, ini keys by name."""
+
+    def __init__(self, options: dict[str, object], ini: dict[str, str]) -> None:
+        self.options, self.ini = options, ini
+
+    def getoption(self, name: str) -> object:
+        return self.options.get(name)
+
+    def getini(self, name: str) -> str:
+        return self.ini.get(name, "")
+
+
+@pytest.mark.parametrize(
+    ("option", "ini", "online"),
+    [(None, "", False), (None, "true", True), (None, "no", False), (True, "", True), (None, "1", True)],
+)
+def test_storage_online_comes_from_the_option_or_the_ini_key(option: object, ini: str, online: bool) -> None:
+    config = _Options({"storage_online": option, "storage_pyscript": "2026.7.3"}, {"storage_online": ini})
+    options = pytest_plugin._cdn_options(config)  # type: ignore[arg-type]
+    assert options.online is online and options.pyscript == "2026.7.3" and not options.exact
