@@ -193,6 +193,7 @@ def chromedriver() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.timeout(900)  # 12 cells over two endpoints: 44-258 s seen, close to the default 300 s
 def test_any_webdriver_endpoint_runs_the_portable_scenarios(
     tmp_path: Path, storage_wheel: Wheel, chromedriver: str, remote_webkitgtk: str
 ) -> None:
