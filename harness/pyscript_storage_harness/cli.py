@@ -656,7 +656,11 @@ def _app(args: argparse.Namespace, console: Console) -> int:
     def said(cell: Cell, total: int) -> None:
         console.print(f"{cell.case} x {cell.project}: {cell.status} in {cell.seconds:.1f}s", highlight=False)
         if upgrade is not None:
-            for line in [n for n in cell.notes if n.startswith(("stored under", "after reopening"))]:
+            for line in [
+                n
+                for n in cell.notes
+                if n.startswith(("stored under", "rewritten by the app", "after reopening"))
+            ]:
                 console.print(f"  {line}", highlight=False)
             for line in cell.detail.splitlines() if cell.status == "failed" else ():
                 console.print(f"  {line}", highlight=False, markup=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pyscript_storage_harness import cdn, cli, pytest_plugin
-from pyscript_storage_harness.app import Upgrade, store_changes
+from pyscript_storage_harness.app import Upgrade, changed_keys, store_changes
 from pyscript_storage_harness.releases import UnknownRelease
 
 
@@ -110,3 +110,27 @@ def test_storage_online_comes_from_the_option_or_the_ini_key(option: object, ini
     config = _Options({"storage_online": option, "storage_pyscript": "2026.7.3"}, {"storage_online": ini})
     options = pytest_plugin._cdn_options(config)  # type: ignore[arg-type]
     assert options.online is online and options.pyscript == "2026.7.3" and not options.exact
+
+
+def test_a_long_value_shows_where_it_changed() -> None:
+    stamp = '{"label": "' + "w" * 60 + '", "start_count": "2026-12-06T15:08:06.%d", "counter": 0.0}'
+    (line,) = store_changes({"s": {"data": stamp % 1}}, {"s": {"data": stamp % 2}})
+    at = (stamp % 1).index("06.1") + 3 + 1  # the repr's opening quote comes first
+    assert "15:08:06.1" in line and "15:08:06.2" in line and f"(from character {at})" in line
+    assert line.count("w") < 60  # the long same part is cut
+
+
+def test_keys_the_app_rewrites_on_its_own_are_found_and_left_out() -> None:
+    first = {"app": {"stamp": 1, "kept": [1], "gone": 0}, "other": {"x": 1}}
+    second = {"app": {"stamp": 2, "kept": [1], "new": 0}, "other": {"x": 1}}
+    volatile = changed_keys(first, second)
+    assert volatile == {("app", "stamp"), ("app", "gone"), ("app", "new")}
+    after = {"app": {"stamp": 3, "kept": [1.0], "new": "0"}, "other": {"x": 1}}
+    assert store_changes(second, after, volatile) == [
+        "store app, key 'kept': [1] -> [1.0]",
+        "store app, key 'new' (rewritten by the app): a int, now a str",
+    ]
+    assert store_changes(second, {"app": {"kept": [1]}, "other": {"x": 1}}, volatile) == [
+        "store app, key 'new': gone (was 0)",
+        "store app, key 'stamp': gone (was 2)",
+    ]
