@@ -7,10 +7,13 @@
   pyscript-storage-harness gate dist/pyscript_storage-0.1.0-py3-none-any.whl --junit gate.xml
   pyscript-storage-harness serve                 the pages on two origins, for any browser
   pyscript-storage-harness app myapp/            your PyScript app's pages in every engine, offline
+  pyscript-storage-harness app myapp/ --upgrade 2024.9.1..2026.7.3   its stores across a PyScript upgrade
+  pyscript-storage-harness report reports/suite.json --html suite.html   any run's JSON, rendered again
   pyscript-storage-harness doctor                what this machine has, and how to get the rest
   pyscript-storage-harness list                  the scenarios and engines known
   pyscript-storage-harness run --shard 1/3 --json s1.json   one machine's third; then: merge s*.json
   pyscript-storage-harness fetch                 Pyodide, MicroPython & co. from the npm registry, checked
+  pyscript-storage-harness fetch --app myapp/    every release and package the app's pages name
 
 The module under test: --wheel PATH; otherwise the pyscript-storage checkout you
 run in is built into a wheel; otherwise the pyscript_storage installed beside the
@@ -340,6 +343,17 @@ def _parser() -> argparse.ArgumentParser:
         "reports", type=Path, nargs="+", metavar="REPORT.json", help="the shards' JSON reports"
     )
     _add_report_options(merge)
+    report = commands.add_parser(
+        "report",
+        help="render any run's JSON report again: the matrix, and --html, --junit or --json",
+        description="RUN.json is what --json wrote: a run (bin/suite's reports/suite.json), a gate, "
+        "an app check or a merged run. It is read back and shown as the run ended it (its matrix, "
+        "its verdict), and written as the options ask; exit 0 when the run was OK or the gate open.",
+        epilog="example:\n  pyscript-storage-harness report reports/suite.json --html suite.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("run_json", type=Path, metavar="RUN.json", help="a JSON report of the harness")
+    _add_report_options(report)
     commands.add_parser("list", help="list the scenarios and the configured engines")
     commands.add_parser(
         "doctor",
@@ -503,13 +517,18 @@ def _gate(args: argparse.Namespace, console: Console) -> int:
     run.close_gate(("passed", "xfailed") if args.allow_xfail else ("passed",))
     print_matrix(run, console)
     _write_reports(run, args, console)
+    _say_verdict(run, wheel.path.name, wheel.sha256, console)
+    return 0 if run.ok else 1
+
+
+def _say_verdict(run: Run, wheel: str, sha256: str, console: Console) -> None:
+    """A gate's last line: open, or closed and by which cells."""
     part = f" (only {run.selection})" if run.selection else ""
     if not run.ok:
         names = ", ".join(run.blocking)
-        console.print(f"[bold red]GATE CLOSED[/bold red] for {wheel.path.name}{part}: {names}")
-        return 1
-    console.print(f"[bold green]GATE OPEN[/bold green] for {wheel.path.name}{part} (sha256 {wheel.sha256})")
-    return 0
+        console.print(f"[bold red]GATE CLOSED[/bold red] for {wheel}{part}: {names}", highlight=False)
+        return
+    console.print(f"[bold green]GATE OPEN[/bold green] for {wheel}{part} (sha256 {sha256})", highlight=False)
 
 
 def _repro(args: argparse.Namespace, console: Console) -> int:
@@ -598,6 +617,16 @@ def _fetch(args: argparse.Namespace, console: Console) -> int:
     with console.status(f"fetching what {len(addresses)} address(es) name from the npm registry"):
         cdn.fetch(addresses, args.exact_versions, on_each=said)
     return 1 if failed else 0
+
+
+def _report(args: argparse.Namespace, console: Console) -> int:
+    run = shard.load_run(args.run_json)
+    print_matrix(run, console)
+    _write_reports(run, args, console)
+    if run.kind == "gate":
+        wheel = f"{run.wheel.get('name', 'the wheel')} {run.wheel.get('version', '')}".strip()
+        _say_verdict(run, wheel, run.wheel.get("sha256", "unknown"), console)
+    return 0 if run.ok else 1
 
 
 def _merge(args: argparse.Namespace, console: Console) -> int:
@@ -724,6 +753,7 @@ def _main(args: argparse.Namespace, console: Console) -> int:
             "serve": _serve,
             "app": _app,
             "merge": _merge,
+            "report": _report,
         }[args.command]
         return command(args, console)
     except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as error:

@@ -83,8 +83,10 @@ def load_run(path: Path) -> Run:
         run.cells = [Cell(**{k: v for k, v in cell.items() if k in cell_keys}) for cell in data["cells"]]
     except FileNotFoundError:
         raise ShardError(f"{path}: no such report") from None
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
         raise ShardError(f"{path}: not a JSON report of the harness ({error})") from None
+    except IsADirectoryError:
+        raise ShardError(f"{path}: a folder, not a JSON report") from None
     return run
 
 

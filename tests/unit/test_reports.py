@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import pytest
 from junitparser import Failure, JUnitXml, Skipped
 
+from pyscript_storage_harness import cli
 from pyscript_storage_harness.report import write_html, write_junit
 from pyscript_storage_harness.results import Cell, Run
 
@@ -158,3 +160,37 @@ def test_the_terminal_lists_the_slowest_cells_longest_first_with_their_phases(tm
     assert [line.split()[0] for line in listed] == ["9.0s", "4.0s", "3.0s", "2.0s", "1.5s"]
     assert "durability x firefox  (browser starts 1.5, page loads 3.0, steps and the rest 4.5)" in listed[0]
     assert [cell.seconds for cell in run.slowest(2)] == [9.0, 4.0]
+
+
+def test_report_renders_any_runs_json_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What bin/suite wrote (--json) becomes the matrix, HTML and JUnit afterwards, unsharded."""
+    run = sample_run(tmp_path)
+    run.write_json(tmp_path / "suite.json")
+    html, junit = tmp_path / "again.html", tmp_path / "again.xml"
+    args = ["report", str(tmp_path / "suite.json"), "--html", str(html), "--junit", str(junit)]
+    assert cli.main(args) == 1  # the run had a failed cell: as it ended
+    said = capsys.readouterr().out
+    assert "reload" in said and "durability" in said and f"HTML report: {html}" in said
+    assert "AssertionError: &lt;lost&gt; &amp; gone" in html.read_text()
+    suites = JUnitXml.fromfile(str(junit))
+    assert sum(suite.tests for suite in suites) == 5
+    run.cells = [cell for cell in run.cells if cell.status != "failed"]
+    run.close_gate(("passed",))
+    run.write_json(tmp_path / "gate.json")
+    assert cli.main(["report", str(tmp_path / "gate.json")]) == 1
+    said = " ".join(capsys.readouterr().out.split())
+    assert "GATE CLOSED for pyscript-storage 0.1.0: quota x chromium (xfailed)" in said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("[1, 2]", "not a JSON report of the harness"), ('{"a": 1}', "not a JSON report"), ("{", "not a JSON")],
+)
+def test_report_refuses_what_is_not_a_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str
+) -> None:
+    (tmp_path / "x.json").write_text(text)
+    assert cli.main(["report", str(tmp_path / "x.json")]) == 2
+    assert said in capsys.readouterr().out
+    assert cli.main(["report", str(tmp_path / "missing.json")]) == 2
+    assert "no such report" in capsys.readouterr().out
