@@ -218,7 +218,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Runs every scenario in every engine against WHEEL (not the source tree), "
         "or the part that --engine, --interpreter, --scenario and -k choose (the reports say which), "
         "prints the wheel's name, version and sha256 with the matrix, and exits 0 only when "
-        "every cell passed. An expected failure (xfail) blocks the gate too unless --allow-xfail. "
+        "every cell passed. An expected failure (xfail: a known defect) blocks the gate too unless "
+        "--allow-xfail; a cell the engine cannot have (n/a, with its reason) never does. "
         "The verdict is in every report (JSON: kind, verdict, blocking).",
         epilog="example:\n  python -m build --wheel\n"
         "  pyscript-storage-harness gate dist/*.whl --junit gate.xml",

@@ -25,6 +25,7 @@ _STYLE = {
     "xfailed": "[yellow]xfail[/yellow]",
     "xpassed": "[magenta]XPASS[/magenta]",
     "flaky": "[yellow]flaky[/yellow]",
+    "n/a": "[dim]n/a[/dim]",
 }
 
 
@@ -101,7 +102,7 @@ def write_junit(run: Run, path: Path) -> None:
             tests=str(len(cells)),
             failures=str(sum(cell.status in ("failed", "xpassed") for cell in cells)),
             errors="0",
-            skipped=str(sum(cell.status == "xfailed" for cell in cells)),
+            skipped=str(sum(cell.status in ("xfailed", "n/a") for cell in cells)),
             time=f"{sum(cell.seconds for cell in cells):.3f}",
             timestamp=run.started,
             hostname=run.host.split(" ", 1)[0],
@@ -131,6 +132,8 @@ def write_junit(run: Run, path: Path) -> None:
                 ET.SubElement(case, "failure", message="passed, but was expected to fail", type="XPASS")
             elif cell.status == "xfailed":
                 ET.SubElement(case, "skipped", message=f"expected failure: {first_line}", type="xfail")
+            elif cell.status == "n/a":
+                ET.SubElement(case, "skipped", message=first_line, type="n/a")
             lines = list(cell.notes)
             if cell.figures:
                 lines.append("figures: " + ", ".join(f"{k} {v}" for k, v in cell.figures.items()))
@@ -143,7 +146,14 @@ def write_junit(run: Run, path: Path) -> None:
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 
 
-_LABELS = {"passed": "pass", "failed": "FAIL", "xfailed": "xfail", "xpassed": "XPASS", "flaky": "flaky"}
+_LABELS = {
+    "passed": "pass",
+    "failed": "FAIL",
+    "xfailed": "xfail",
+    "xpassed": "XPASS",
+    "flaky": "flaky",
+    "n/a": "n/a",
+}
 
 
 def write_html(run: Run, path: Path) -> None:

@@ -19,8 +19,9 @@ class StepFailed(Exception):
 
 
 # flaky: passed after its browser broke under it and the cell was run again (see runner.run_cell)
-Status = Literal["passed", "failed", "xfailed", "xpassed", "flaky"]
-OK: tuple[Status, ...] = ("passed", "xfailed", "flaky")
+# "n/a": the engine cannot have the scenario (the reason is the detail); never run.
+Status = Literal["passed", "failed", "xfailed", "xpassed", "flaky", "n/a"]
+OK: tuple[Status, ...] = ("passed", "xfailed", "flaky", "n/a")
 
 
 @dataclass
@@ -109,12 +110,13 @@ class Run:
         return f"pyscript-storage {self.kind}: {'OK' if self.ok else 'FAILED'}"
 
     def close_gate(self, allowed: tuple[Status, ...]) -> None:
-        """Decide a gate: open only when cells ran and every one has an allowed status."""
+        """Decide a gate: open only when cells ran and every one has an allowed status; a cell
+        the engine cannot have ("n/a") never closes it."""
         self.kind = "gate"
         self.blocking = [
-            f"{c.case} x {c.project} ({c.status})" for c in self.cells if c.status not in allowed
+            f"{c.case} x {c.project} ({c.status})" for c in self.cells if c.status not in (*allowed, "n/a")
         ]
-        if not self.cells:
+        if not any(c.status != "n/a" for c in self.cells):
             self.blocking = ["no cells ran"]
         self.verdict = "closed" if self.blocking else "open"
 

@@ -506,6 +506,16 @@ def run_cell(
     and its notes say why each attempt was retried. A failed step or a hung browser is
     never retried.
     """
+    why_not = scenario.not_applicable.get(project.engine)
+    if why_not:
+        return Cell(
+            scenario.name,
+            project.name,
+            "n/a",
+            0.0,
+            detail=f"not applicable: {why_not}",
+            interpreter=interpreter,
+        )
     retried: list[str] = []
     while True:
         cell, broken = _attempt(session, scenario, project, interpreter)

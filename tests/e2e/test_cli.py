@@ -154,19 +154,20 @@ def test_gate_opens_for_a_good_wheel_and_names_it(tmp_path: Path, storage_wheel:
     """The gate on part of the matrix (every scenario runs in tests/e2e/test_scenarios.py)."""
     done = harness(
         "gate", str(storage_wheel.path), "--engine", "chromium",
-        "--scenario", "reload", "--scenario", "restart",
+        "--scenario", "reload", "--scenario", "restart", "--scenario", "storage-process-crash",
         "--junit", str(tmp_path / "gate.xml"), "--json", str(tmp_path / "gate.json"),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr
     assert f"sha256 {storage_wheel.sha256}" in done.stdout
-    assert (
-        "GATE OPEN" in done.stdout
-        and "(only --engine chromium --scenario reload --scenario restart)" in done.stdout
-    )
+    said = " ".join(done.stdout.split())  # Chromium has no storage process: n/a, with the reason
+    assert "GATE OPEN" in said and "--scenario restart --scenario storage-process-crash)" in said
+    assert "storage-process-crash x chromium: n/a" in said and "IndexedDB runs in the browser process" in said
     cases = [case for suite in JUnitXml.fromfile(str(tmp_path / "gate.xml")) for case in suite]
-    assert len(cases) == 4 and all(case.is_passed for case in cases)
+    assert len(cases) == 6 and sum(case.is_passed for case in cases) == 4
+    assert {case.result[0].type for case in cases if case.is_skipped} == {"n/a"}
     report = json.loads((tmp_path / "gate.json").read_text())
     assert (report["kind"], report["verdict"], report["blocking"]) == ("gate", "open", [])
+    assert report["counts"] == {"passed": 4, "n/a": 2}
     assert report["wheel"]["sha256"] == storage_wheel.sha256 and report["started"] and report["host"]
 
 

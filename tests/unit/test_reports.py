@@ -194,3 +194,29 @@ def test_report_refuses_what_is_not_a_run(
     assert said in capsys.readouterr().out
     assert cli.main(["report", str(tmp_path / "missing.json")]) == 2
     assert "no such report" in capsys.readouterr().out
+
+
+def test_a_cell_the_engine_cannot_have_is_na_with_its_reason_and_never_closes_a_gate(tmp_path: Path) -> None:
+    why = "not applicable: IndexedDB runs in the browser process itself"
+    run = Run(wheel={"name": "w", "version": "1", "sha256": "00"}, interpreter="Pyodide", seconds=1.0)
+    run.cells = [
+        Cell("reload", "chromium", "passed", 1.0, "Chromium 156"),
+        Cell("storage-process-crash", "chromium", "n/a", 0.0, "Chromium 156", why),
+    ]
+    run.close_gate(("passed",))
+    assert run.verdict == "open" and run.blocking == [] and run.ok
+    write_junit(run, tmp_path / "junit.xml")
+    (case,) = [
+        c for suite in JUnitXml.fromfile(str(tmp_path / "junit.xml")) for c in suite if c.name != "reload"
+    ]
+    (skipped,) = case.result
+    assert isinstance(skipped, Skipped) and skipped.type == "n/a" and skipped.message == why
+    write_html(run, tmp_path / "run.html")
+    html = (tmp_path / "run.html").read_text()
+    assert '<td class="na">' in html and "IndexedDB runs in the browser process itself" in html
+    run.cells.append(Cell("quota", "chromium", "xfailed", 1.0, "Chromium 156", "expected failure: a bug"))
+    run.close_gate(("passed",))
+    assert run.verdict == "closed" and run.blocking == ["quota x chromium (xfailed)"]
+    run.cells = run.cells[1:2]
+    run.close_gate(("passed",))
+    assert run.blocking == ["no cells ran"]  # only n/a cells: nothing was proven

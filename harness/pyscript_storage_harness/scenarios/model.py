@@ -149,7 +149,10 @@ class Scenario:
     name: str
     doc: str
     steps: tuple[Step, ...]
-    xfail: dict[str, str] = field(default_factory=dict)  # engine -> reason
+    xfail: dict[str, str] = field(default_factory=dict)  # engine -> reason (a known defect)
+    # engine -> why that engine cannot have this scenario at all: the cell is "n/a" with the
+    # reason, never run, and never closes a gate (only a real failure may).
+    not_applicable: dict[str, str] = field(default_factory=dict)
     quota: int | None = None  # bytes each origin may store (the engine's own knob), or the default
     # A browser that hangs or crashes fails the cell once this runs out (it is killed), and
     # the run goes on to the next cell.
