@@ -120,7 +120,7 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
         action="append",
         choices=scenarios.INTERPRETERS,
         help="PyScript interpreter (pyodide, micropython); repeat for both; default: both, "
-        "each scenario on the interpreters it declares",
+        "each scenario on the interpreters it declares (the others are n/a rows, with the reason)",
     )
     parser.add_argument("--scenario", action="append", metavar="NAME", help="only this scenario; repeatable")
     parser.add_argument(
@@ -745,6 +745,8 @@ def _main(args: argparse.Namespace, console: Console) -> int:
             for scenario in scenarios.SCENARIOS:
                 on = ", ".join(scenario.interpreters)
                 console.print(f"[bold]{scenario.name}[/bold] ({on}): {scenario.doc}", highlight=False)
+                for where, why in scenario.not_applicable.items():
+                    console.print(f"  [dim]n/a in {where}: {why}[/dim]", highlight=False)
             console.print("engines: " + ", ".join(p.name for p in config.projects))
             return 0
         command = {

@@ -413,8 +413,14 @@ def _remote_reason(scenario: Scenario, project: Project) -> str | None:
 def cases(
     chosen: Sequence[Scenario], interpreters: Sequence[Interpreter]
 ) -> list[tuple[Scenario, Interpreter]]:
-    """The matrix's rows: each scenario on each interpreter it declares that was chosen, in order."""
-    return [(scenario, i) for scenario in chosen for i in scenario.interpreters if i in interpreters]
+    """The matrix's rows: each scenario on each chosen interpreter it declares, or says why not
+    (an n/a row), in order."""
+    return [
+        (scenario, i)
+        for scenario in chosen
+        for i in interpreters
+        if i in scenario.interpreters or i in scenario.not_applicable
+    ]
 
 
 def case_id(scenario: Scenario, interpreter: Interpreter) -> str:
@@ -506,7 +512,7 @@ def run_cell(
     and its notes say why each attempt was retried. A failed step or a hung browser is
     never retried.
     """
-    why_not = scenario.not_applicable.get(project.engine)
+    why_not = scenario.why_not(project.engine, interpreter)
     if why_not:
         return Cell(
             scenario.name,

@@ -31,3 +31,26 @@ def test_a_broken_attempt_is_told_by_its_error_line_and_step() -> None:
     )
     assert _broke_because("page did not boot (twice): no answer") == "page did not boot (twice): no answer"
     assert _broke_because("") == "?"
+
+
+def test_every_row_of_the_matrix_runs_or_says_why_not() -> None:
+    """No scenario leaves an interpreter's row out without a word: it declares it or gives a reason."""
+    from pyscript_storage_harness.runner import cases
+    from pyscript_storage_harness.scenarios import INTERPRETERS, SCENARIOS
+
+    for scenario in SCENARIOS:
+        for interpreter in INTERPRETERS:
+            assert interpreter in scenario.interpreters or scenario.not_applicable.get(interpreter), (
+                scenario.name,
+                interpreter,
+            )
+    rows = cases(SCENARIOS, INTERPRETERS)
+    assert len(rows) == 2 * len(SCENARIOS)
+    scaling = next(s for s in SCENARIOS if s.name == "scaling")
+    assert ("scaling", "micropython") in [(s.name, i) for s, i in rows]
+    assert "16 bits" in (scaling.why_not("chromium", "micropython") or "")
+    assert scaling.why_not("chromium", "pyodide") is None
+    crash = next(s for s in SCENARIOS if s.name == "storage-process-crash")
+    assert crash.why_not("webkit", "micropython") is None
+    assert "browser process" in (crash.why_not("firefox", "pyodide") or "")
+    assert cases(SCENARIOS, ("pyodide",)) == [(s, "pyodide") for s in SCENARIOS]  # a row per choice

@@ -150,8 +150,9 @@ class Scenario:
     doc: str
     steps: tuple[Step, ...]
     xfail: dict[str, str] = field(default_factory=dict)  # engine -> reason (a known defect)
-    # engine -> why that engine cannot have this scenario at all: the cell is "n/a" with the
-    # reason, never run, and never closes a gate (only a real failure may).
+    # engine or interpreter -> why it cannot have this scenario at all: the cell is "n/a" with
+    # the reason, never run, and never closes a gate (only a real failure may). An interpreter
+    # the scenario does not declare needs one, so its row says why instead of missing.
     not_applicable: dict[str, str] = field(default_factory=dict)
     quota: int | None = None  # bytes each origin may store (the engine's own knob), or the default
     # A browser that hangs or crashes fails the cell once this runs out (it is killed), and
@@ -159,6 +160,12 @@ class Scenario:
     time_limit: float = 240.0
     # Where it runs (docs/micropython.md: what differs there).
     interpreters: tuple[Interpreter, ...] = ("pyodide",)
+
+    def why_not(self, engine: str, interpreter: Interpreter) -> str | None:
+        """Why this scenario cannot run in ``engine`` on ``interpreter``, or None when it can."""
+        if interpreter not in self.interpreters:
+            return self.not_applicable.get(interpreter) or f"{self.name} is not written for {interpreter}"
+        return self.not_applicable.get(engine)
 
     @property
     def needs_own_browser(self) -> bool:
