@@ -440,7 +440,8 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
 
         def said(cell: Cell) -> None:
             ended.append(cell)
-            run.engines[cell.project] = cell.engine_version
+            if run.engines.get(cell.project, "unknown") == "unknown":  # an n/a cell starts no browser
+                run.engines[cell.project] = cell.engine_version
             progress.advance(task)
             progress.update(task, description=f"last: {cell.case} x {cell.project}")
             # A line per cell stays in the log (the bar is transient; in CI it is all there is).

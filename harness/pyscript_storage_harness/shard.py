@@ -120,7 +120,8 @@ def merge(runs: list[Run], names: list[str]) -> Run:
     merged.seconds = max(run.seconds for run in runs)  # the shards ran side by side
     for name, run in zip(names, runs, strict=True):
         for project, version in run.engines.items():
-            merged.engines.setdefault(project, version)
+            if merged.engines.get(project, "unknown") == "unknown":  # a shard of n/a cells knows none
+                merged.engines[project] = version
         for cell in run.cells:
             key = cell_id(cell.scenario, cell.interpreter, cell.project)
             if key in seen:

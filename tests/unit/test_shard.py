@@ -100,3 +100,12 @@ def test_workers_take_engines_in_turn_or_the_longest_cells_first() -> None:
     assert sorted(ordered) == sorted(plan)  # every cell once
     assert ordered[:3] == ["a|pyodide|firefox", "a|pyodide|webkit", "b|pyodide|chromium"]  # unknown: long
     assert ordered[3:] == ["b|pyodide|webkit", "b|pyodide|firefox", "a|pyodide|chromium"]
+
+
+def test_a_shard_of_only_na_cells_does_not_hide_an_engines_version(tmp_path: Path) -> None:
+    """An n/a cell starts no browser, so its shard knows the engine as "unknown"."""
+    paths = shard_runs(tmp_path, 3)
+    runs = [load_run(p) for p in paths]
+    runs[0].engines = dict.fromkeys(runs[0].engines, "unknown")
+    merged = merge(runs, [str(p) for p in paths])
+    assert merged.engines and set(merged.engines.values()) == {"v"}
