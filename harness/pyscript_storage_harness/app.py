@@ -194,13 +194,14 @@ class _AppHandler(_Handler):
             url, integrity = _TAG_URL.search(tag[0]), _INTEGRITY.search(tag[0])
             if url is None or integrity is None or not url["address"].startswith(cdn.CDN_HOSTS):
                 return tag[0]
-            body = self._cdn_body(url["address"], origin, pyscript)
-            if isinstance(body, bytes) and npm.integrity_matches(body, integrity["value"]):
+            # The bytes only hashed here, not sent: what the page is served is kept when it asks.
+            answer = cdn.serve(url["address"], origin, self.options.exact, pyscript)
+            if not isinstance(answer, cdn.CdnMiss) and npm.integrity_matches(answer[1], integrity["value"]):
                 return tag[0]
             if self.options.drop_integrity:
                 self._note(f"{page}: integrity= dropped for https://{url['address']} (served by the harness)")
                 return tag[0][: integrity.start()] + tag[0][integrity.end() :]
-            why = body if isinstance(body, cdn.CdnMiss) else None
+            why = answer if isinstance(answer, cdn.CdnMiss) else None
             self._refuse(
                 f"{page}: <{tag[0][1:].split()[0]} ... integrity=...> for https://{url['address']}: "
                 + (f"{why.reason}" if why else "the harness serves it from npm with its CDN addresses "
