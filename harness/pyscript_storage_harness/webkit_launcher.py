@@ -46,6 +46,10 @@ def main() -> None:
 
     def create_web_view(_session):
         view = WebKit2.WebView(web_context=context, is_controlled_by_automation=True)
+        # No back-forward cache, as in Playwright's Chromium (--disable-back-forward-cache): a
+        # page navigated away from is unloaded. Kept, a page frozen mid-transaction holds its
+        # IndexedDB transaction, and every later page of the origin waits on it for good.
+        view.get_settings().set_enable_page_cache(False)
         window = Gtk.Window()
         window.set_default_size(1024, 768)
         window.add(view)
