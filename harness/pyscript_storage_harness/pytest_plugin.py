@@ -343,14 +343,11 @@ def _recording(config: pytest.Config) -> Recording | None:
     """pytest-playwright's --headed, --slowmo, --tracing and --video, when it is installed."""
     if not _beside_pytest_playwright(config):
         return None
-    recording = Recording(
-        headed=bool(config.getoption("headed")),
-        slow_mo=float(config.getoption("slowmo") or 0),
-        tracing=str(config.getoption("tracing")),
-        video=str(config.getoption("video")),
-    )
-    wanted = recording.headed or recording.slow_mo or recording.trace or recording.video != "off"
-    return recording if wanted else None
+    headed, slow_mo = bool(config.getoption("headed")), float(config.getoption("slowmo") or 0)
+    tracing, video = str(config.getoption("tracing")), str(config.getoption("video"))
+    if not (headed or slow_mo or tracing != "off" or video != "off"):
+        return None  # nothing to record: no scratch folder either (one a test was left behind)
+    return Recording(headed=headed, slow_mo=slow_mo, tracing=tracing, video=video)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
