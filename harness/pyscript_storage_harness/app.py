@@ -89,9 +89,10 @@ def _fixed_storage_plugin(html: str, files: list[str]) -> str:
 
 def _inject(html: str, extra: str = "", notes: list[str] | None = None) -> str:
     """The ready script first in <head> (or first in the document), and ``extra`` after it;
-    each of ``notes`` is said in the page's console."""
+    each of ``notes`` is said in the page's console, once (core.js and core.css share theirs)."""
     said = "".join(
-        f"console.warn({json.dumps('pyscript-storage-harness: ' + note)});\n" for note in notes or []
+        f"console.warn({json.dumps('pyscript-storage-harness: ' + note)});\n"
+        for note in dict.fromkeys(notes or [])
     )
     tag = f"<script>\n{_READY_SCRIPT}{said}</script>\n{extra}"
     match = re.search(r"<head\b[^>]*>", html, re.IGNORECASE)

@@ -134,3 +134,11 @@ def test_keys_the_app_rewrites_on_its_own_are_found_and_left_out() -> None:
         "store app, key 'new': gone (was 0)",
         "store app, key 'stamp': gone (was 2)",
     ]
+
+
+def test_a_note_shared_by_core_js_and_core_css_is_said_once_in_the_console() -> None:
+    from pyscript_storage_harness.app import _inject
+
+    note = "2024.9.1 asked for, PyScript release 2026.7.3 served"
+    page = _inject("<html><head></head></html>", notes=[note, note, "another"])
+    assert page.count(note) == 1 and page.count("another") == 1
