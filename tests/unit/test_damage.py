@@ -36,3 +36,24 @@ def test_damages_each_engines_indexeddb_files_in_the_middle(tmp_path: Path) -> N
 
 def test_nothing_to_damage_is_an_empty_list(tmp_path: Path) -> None:
     assert damage_databases(tmp_path) == []
+
+
+def test_a_killed_chromiums_socket_folder_in_tmp_is_removed_and_nothing_else(tmp_path: Path) -> None:
+    import tempfile
+
+    from pyscript_storage_harness.profile_faults import _drop_singleton_folder
+
+    socket_folder = Path(tempfile.mkdtemp(prefix="org.chromium.Chromium."))
+    (socket_folder / "SingletonSocket").touch()
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    (profile / "SingletonSocket").symlink_to(socket_folder / "SingletonSocket")
+    _drop_singleton_folder(profile)
+    assert not socket_folder.exists()
+    elsewhere = tmp_path / "org.chromium.Chromium.mine"  # not in the temp folder: not Chromium's
+    elsewhere.mkdir()
+    (profile / "SingletonSocket").unlink()
+    (profile / "SingletonSocket").symlink_to(elsewhere / "SingletonSocket")
+    _drop_singleton_folder(profile)
+    _drop_singleton_folder(tmp_path / "no-profile")
+    assert elsewhere.is_dir()
