@@ -70,6 +70,11 @@ class Backend:
     def close(self) -> None:
         """Let go of the connection; later use fails."""
 
+    async def storage_manager(self, what: str) -> Any:
+        """The origin's StorageManager on ``what``: "persist" and "persisted" answer a bool,
+        "estimate" {"usage": bytes, "quota": bytes}. StorageError where there is none."""
+        raise StorageError(f"NotSupportedError: {type(self).__name__} has no storage manager ({what}())")
+
 
 __all__ = [
     "Backend",

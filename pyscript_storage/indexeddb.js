@@ -268,5 +268,21 @@
     if (ch) { channels.delete(name); ch.close(); }
   };
 
-  return { open, openMirror, count, copyAll, load, flush, close, dataLoss, read, announce, watch, unwatch, forget };
+  // The origin's StorageManager (navigator.storage): "persist", "persisted" or "estimate",
+  // answered as JSON text. An engine or context without that method (WebKitGTK has no
+  // estimate(); a worker no persist()) is a NotSupportedError, as a rejected promise.
+  const manager = async (what) => {
+    const storage = typeof navigator === "undefined" ? undefined : navigator.storage;
+    if (!storage || typeof storage[what] !== "function") {
+      const where = typeof window === "undefined" ? "this worker" : "this browser";
+      throw plain({ name: "NotSupportedError", message: `${where} has no navigator.storage.${what}()` });
+    }
+    try {
+      return JSON.stringify(await storage[what]());
+    } catch (error) {
+      throw plain(error);
+    }
+  };
+
+  return { open, openMirror, count, copyAll, load, flush, close, dataLoss, read, announce, watch, unwatch, forget, manager };
 })()

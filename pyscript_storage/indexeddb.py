@@ -239,6 +239,13 @@ class IndexedDBBackend(Backend):
         except Exception:  # noqa: BLE001
             pass
 
+    async def storage_manager(self, what: str) -> Any:
+        """navigator.storage's answer to ``what`` (persist, persisted, estimate), decoded."""
+        try:
+            return json.loads(await jsbridge.text_of(_module().manager(what)))
+        except Exception as error:
+            raise _storage_error(error) from None
+
     def close(self) -> None:
         """Close the database connection (and this page's notice channel); later use raises StorageError."""
         self._closed = True

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -161,6 +162,18 @@ class SQLiteBackend(Backend):
             db.execute("COMMIT")
         except sqlite3.Error as error:
             raise StorageError(f"{type(error).__name__}: {error}", batch.keys()) from None
+
+    async def storage_manager(self, what: str) -> Any:
+        """A file on disk is never evicted: persist() and persisted() are True; estimate() is
+        the database's files (with its WAL) as usage, and usage plus the disk's free space as quota."""
+        if what in ("persist", "persisted"):
+            return True
+        if what != "estimate":
+            return await super().storage_manager(what)
+        files = [self.path, self.path.with_name(self.path.name + "-wal")]
+        usage = sum(path.stat().st_size for path in files if path.exists())
+        folder = self.path.parent if self.path.parent.exists() else Path.home()
+        return {"usage": usage, "quota": usage + shutil.disk_usage(folder).free}
 
     def close(self) -> None:
         with self._lock:

@@ -235,6 +235,31 @@ class Storage(dict):  # type: ignore[type-arg]
         self._store.check_open()
         await self._store.queue.sync()
 
+    async def persist(self) -> bool:
+        """Ask the browser never to evict this origin's storage (``navigator.storage.persist()``).
+
+        True once granted (now or before), False when the browser says no; it is the
+        whole origin's storage, not this store's. StorageError where the context has
+        none (a worker). Safari evicts script-written storage unused for seven days
+        unless persisted. On CPython: True (a file on disk is never evicted).
+        """
+        return bool(await self._store.backend.storage_manager("persist"))
+
+    async def persisted(self) -> bool:
+        """True if the origin's storage is persistent (``navigator.storage.persisted()``)."""
+        return bool(await self._store.backend.storage_manager("persisted"))
+
+    async def estimate(self) -> "dict[str, int]":
+        """The origin's usage and quota in bytes, as the engine estimates them:
+        ``{"usage": ..., "quota": ...}`` (``navigator.storage.estimate()``).
+
+        Every engine rounds or pads these (they are estimates, on purpose); StorageError
+        where the engine has none (WebKitGTK). On CPython: the database file's size, and
+        that plus the disk's free space.
+        """
+        answer = await self._store.backend.storage_manager("estimate")
+        return {"usage": int(answer.get("usage", 0)), "quota": int(answer.get("quota", 0))}
+
     @property
     def closed(self) -> bool:
         """True once close() has run: writes, sync() and on_change() then raise StorageError."""

@@ -206,3 +206,17 @@ def test_a_flush_waiting_for_another_process_lets_the_loop_run(db_path: Path) ->
 
     assert run(scenario()) >= 10  # the loop went on while the flush waited
     assert SQLiteBackend("@pyscript/waits").load_now() == {"k": 1}
+
+
+def test_a_file_on_disk_is_persistent_and_its_estimate_counts_the_file(db_path: Path) -> None:
+    async def ask() -> tuple[bool, bool, dict[str, int], dict[str, int]]:
+        s = await storage("manager")
+        empty = await s.estimate()
+        s["big"] = "x" * 200_000
+        await s.sync()
+        return await s.persist(), await s.persisted(), empty, await s.estimate()
+
+    persist, persisted, empty, full = run(ask())
+    assert persist is True and persisted is True
+    assert full["usage"] >= empty["usage"] + 200_000
+    assert full["quota"] > full["usage"]

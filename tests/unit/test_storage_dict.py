@@ -336,3 +336,15 @@ def test_a_backend_with_only_load_and_flush_gets_every_other_capabilitys_default
         assert codec.decode(backend.entries["b"]) == 3
 
     run(scenario())
+
+
+def test_a_backend_without_a_storage_manager_says_so() -> None:
+    async def ask(what: str) -> Any:
+        s = await storage("m", backend=MemoryBackend())
+        return await getattr(s, what)()
+
+    for what in ("persist", "persisted", "estimate"):
+        with pytest.raises(
+            StorageError, match=rf"NotSupportedError: MemoryBackend has no storage manager \({what}\(\)\)"
+        ):
+            run(ask(what))
