@@ -320,10 +320,12 @@ class PlaywrightDriver(Driver):
             options["executable_path"] = self.project.executable
         if self.project.channel:
             options["channel"] = self.project.channel
+        prefs = dict(engine(self.project.engine).launch_prefs)
         if self.quota is not None and self._quota_kind == "firefox pref":
             # In KiB; it caps the whole temporary storage, so each origin gets at most this.
-            limit = max(1, self.quota // 1024)
-            options["firefox_user_prefs"] = {"dom.quotaManager.temporaryStorage.fixedLimit": limit}
+            prefs["dom.quotaManager.temporaryStorage.fixedLimit"] = max(1, self.quota // 1024)
+        if prefs:
+            options["firefox_user_prefs"] = prefs
         recording = self._recording if not self.project.connect else None
         if recording is not None:
             options["headless"] = options["headless"] and not recording.headed

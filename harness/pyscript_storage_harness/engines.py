@@ -42,6 +42,9 @@ class Engine:
     # A cell that neither restarts, kills nor caps the browser runs, on origins of its own, in
     # a browser an earlier cell started (runner.Session.cell_browser), where that pays.
     keep_browser: bool = False
+    # Prefs every Firefox launch sets (Playwright's firefox_user_prefs): a prompt nobody here
+    # can answer would hold the page's promise for good.
+    launch_prefs: tuple[tuple[str, bool | int | str], ...] = ()
 
 
 ENGINES: dict[str, Engine] = {
@@ -65,6 +68,12 @@ ENGINES: dict[str, Engine] = {
         ("**/idb/*.sqlite",),
         profile_template=True,  # 1.2-1.4 s a start on a copy, 1.9-2.1 s on an empty folder
         keep_browser=True,  # a Pyodide cell 2.06 -> 0.54 s, 2.9 -> 0.7 CPU-s (2026-11-28)
+        # navigator.storage.persist() asks the user (a doorhanger); answered "no" at once, as
+        # Chromium answers an origin it has no engagement with (docs/guarantees.md).
+        launch_prefs=(
+            ("dom.storageManager.prompt.testing", True),
+            ("dom.storageManager.prompt.testing.allow", False),
+        ),
     ),
     "webkit": Engine(
         "webkit",

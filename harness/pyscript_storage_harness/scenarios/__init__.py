@@ -7,6 +7,7 @@ from .faults import FAULTS, durability, storage_process_crash
 from .hostile import HOSTILE
 from .interop import INTEROP
 from .lifecycle import LIFECYCLE
+from .manager import MANAGER
 from .model import (
     BOTH,
     INTERPRETERS,
@@ -64,6 +65,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     + HOSTILE
     + TABS
     + LIFECYCLE
+    + MANAGER
 )
 
 
