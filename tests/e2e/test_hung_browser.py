@@ -24,8 +24,10 @@ AFTER = Scenario("after", "a cell after the hung one", (Python("result = 1 + 1")
 
 @contextmanager
 def killing_browsers(session: Session, seconds: float, which: Callable[[int], bool]) -> Iterator[list[int]]:
-    """The session's browsers are SIGKILLed ``seconds`` after each is made, as if crashed, when
-    ``which(n)`` says so for the n-th (from 0); yields how many were made."""
+    """The session's browsers are SIGKILLed ``seconds`` into their first Python step, as if
+    crashed, when ``which(n)`` says so for the n-th (from 0); yields how many were made.
+    (Counted from the step, not from the browser's start: a page that boots slowly under
+    load must not be killed before the step it is meant to die under.)"""
     original = session.driver
     made: list[int] = []
     session.drop_kept_browsers()  # a browser kept from an earlier test was made unpatched
@@ -33,7 +35,14 @@ def killing_browsers(session: Session, seconds: float, which: Callable[[int], bo
     def driver_that_dies(*args, **kwargs):  # type: ignore[no-untyped-def]
         driver = original(*args, **kwargs)
         if which(len(made)):
-            threading.Timer(seconds, driver.kill_processes).start()
+            run_step = driver.run_python_outcome
+
+            def run_then_die(*step_args, **step_kwargs):  # type: ignore[no-untyped-def]
+                threading.Timer(seconds, driver.kill_processes).start()
+                driver.run_python_outcome = run_step  # once
+                return run_step(*step_args, **step_kwargs)
+
+            driver.run_python_outcome = run_then_die
         made.append(1)
         return driver
 
@@ -62,7 +71,7 @@ def test_a_crashed_browser_fails_its_cell_with_the_reason(
     crash = Scenario(
         "crash", "the browser dies under a long step", (Python("import asyncio\nawait asyncio.sleep(60)"),)
     )
-    with killing_browsers(storage_session, 8.0, lambda n: True):  # every attempt crashes
+    with killing_browsers(storage_session, 2.0, lambda n: True):  # every attempt crashes
         cell = run_cell(storage_session, crash, storage_project)
     assert cell.status == "failed" and cell.seconds < 60, (cell.seconds, cell.detail)
     assert cell.detail.strip(), "a crash must come with a reason"
