@@ -70,6 +70,12 @@ class Backend:
     def close(self) -> None:
         """Let go of the connection; later use fails."""
 
+    async def update(self, key: "Key", apply: "Callable[[str | None], str | None]") -> bool:
+        """Read-modify-write ``key`` in one transaction no other writer can enter: ``apply``
+        gets its stored text (None when absent) and answers the new text, or None to write
+        nothing. True once the new text is committed."""
+        raise StorageError(f"NotSupportedError: {type(self).__name__} has no atomic update")
+
     async def storage_manager(self, what: str) -> Any:
         """The origin's StorageManager on ``what``: "persist" and "persisted" answer a bool,
         "estimate" {"usage": bytes, "quota": bytes}. StorageError where there is none."""
@@ -147,6 +153,13 @@ class MemoryBackend(Backend):
 
     async def load(self) -> dict[Key, Any]:
         return {key: decode(text) for key, text in self.entries.items()}
+
+    async def update(self, key: Key, apply: "Callable[[str | None], str | None]") -> bool:
+        await asyncio.sleep(0)
+        text = apply(self.entries.get(key))
+        if text is not None:
+            self.entries[key] = text
+        return text is not None
 
     async def flush(self, batch: Batch) -> None:
         await asyncio.sleep(0)

@@ -172,6 +172,37 @@
       }
     });
 
+  // Read-modify-write of one key in one readwrite transaction. An engine runs the
+  // readwrite transactions on a store one at a time, across every page and worker of
+  // the origin, so no other write lands between this read and this write. apply is
+  // Python's, called synchronously inside the transaction with the update's number and
+  // the stored text (undefined when absent); it answers the new text, or null/undefined to
+  // write nothing (its error stays in Python). Resolves true once the text is committed.
+  const update = (db, keyJson, apply, number, durability) =>
+    new Promise((resolve, reject) => {
+      const key = JSON.parse(keyJson);
+      const tx = transaction(db, "readwrite", durability);
+      const store = tx.objectStore(STORE);
+      let written = false;
+      let failed = null;
+      const request = store.get(key);
+      request.onsuccess = () => {
+        let text = null;
+        try {
+          text = apply(number, request.result);  // undefined when absent: None in Python
+        } catch (error) {
+          failed = error;
+        }
+        if (text !== null && text !== undefined && failed === null) {
+          store.put(String(text), key);
+          written = true;
+        }
+      };
+      tx.oncomplete = () => (failed ? reject(plain(failed)) : resolve(written));
+      tx.onerror = (event) => { failed = failed || (event.target && event.target.error); };
+      tx.onabort = () => reject(plain(tx.error || failed || { name: "AbortError", message: "transaction aborted" }));
+    });
+
   // The mirror: the same database in a Storage Bucket of its own (Chromium), which
   // has its own backing store, so a crash that makes Chromium discard one leaves the
   // other. false where the engine has no Storage Buckets (Pyodide would see null as jsnull).
@@ -284,5 +315,5 @@
     }
   };
 
-  return { open, openMirror, count, copyAll, load, flush, close, dataLoss, read, announce, watch, unwatch, forget, manager };
+  return { open, openMirror, count, copyAll, load, flush, update, close, dataLoss, read, announce, watch, unwatch, forget, manager };
 })()

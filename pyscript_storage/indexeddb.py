@@ -18,7 +18,7 @@ try:  # MicroPython has no typing module, and never evaluates annotations
 except ImportError:  # pragma: no cover - MicroPython
     pass
 
-__all__ = ["IndexedDBBackend", "DATABASE_PREFIX"]
+__all__ = ["IndexedDBBackend", "DATABASE_PREFIX", "flush_head"]
 
 DATABASE_PREFIX = "IDBMap/"
 OPEN_TIMEOUT = 10.0  # seconds an open may go unanswered before it is a StorageError (TimeoutError)
@@ -45,6 +45,22 @@ def _dispatcher() -> Any:
     return _dispatch_proxy
 
 
+_appliers: dict[str, Callable[[Any], Any]] = {}  # an update's id -> its apply (see update)
+_apply_proxy: Any = None
+
+
+def _apply(number: str, stored: Any = None) -> Any:  # (MicroPython drops an undefined last argument)
+    return _appliers[number](stored)
+
+
+def _applier() -> Any:
+    """The one JavaScript function that calls each update's apply (no proxy made per call)."""
+    global _apply_proxy
+    if _apply_proxy is None:
+        _apply_proxy = jsbridge.create_proxy(_apply)
+    return _apply_proxy
+
+
 def _module() -> Any:
     """The JavaScript helpers, evaluated once per interpreter."""
     global _js
@@ -60,6 +76,15 @@ def _storage_error(error: Exception, keys: tuple[Key, ...] = ()) -> StorageError
         if message.startswith(prefix):
             message = message[len(prefix) :]
     return StorageError(message, keys)
+
+
+def flush_head(clear: bool, deletes: list[Key], keys: list[Key], texts: list[str]) -> str:
+    """A batch's head, as JSON text: whether it clears the store, the keys it deletes and
+    puts, and each put text's length in UTF-16 units (the body is the texts joined). Change
+    notices carry it too (other stores read its keys back). ASCII-only JSON: lone surrogates
+    in keys cross as escapes."""
+    lengths = [jsbridge.utf16_length(text) for text in texts]
+    return json.dumps({"clear": clear, "deletes": deletes, "keys": keys, "lengths": lengths})
 
 
 def _pairs(keys: list[Any], values: list[Any]) -> list[tuple[Any, Any]]:
@@ -210,14 +235,7 @@ class IndexedDBBackend(Backend):
         db = await self._connection()
         texts = list(batch.puts.values())
         body = jsbridge.twice(lambda: "".join(texts))
-        head = json.dumps(  # ASCII-only JSON: lone surrogates in keys cross as escapes
-            {
-                "clear": batch.clear,
-                "deletes": list(batch.deletes),
-                "keys": list(batch.puts),
-                "lengths": [jsbridge.utf16_length(text) for text in texts],
-            }
-        )
+        head = flush_head(batch.clear, list(batch.deletes), list(batch.puts), texts)
         try:
             await _module().flush(db, head, body, self.durability)
         except Exception as error:
@@ -234,10 +252,30 @@ class IndexedDBBackend(Backend):
                 await _module().flush(self._mirror_db, head, body, self.durability)
             except Exception as error:  # noqa: BLE001 - the batch is committed; the copy is behind
                 self._mirror_failed("a batch was refused", error, self._mirror_db)
-        try:  # committed: tell the origin's other pages (a notice lost is no write lost)
+        self._announce(head)
+
+    def _announce(self, head: str) -> None:
+        """Committed: tell the origin's other pages and workers (a notice lost is no write lost)."""
+        try:
             _module().announce(self.database, head, self.sender)
         except Exception:  # noqa: BLE001
             pass
+
+    async def update(self, key: Key, apply: Callable[[str | None], str | None]) -> bool:
+        """One readwrite transaction: the engine lets no other page's or worker's write in
+        between the read and the write (see indexeddb.js, update)."""
+        db = await self._connection()
+        number = jsbridge.random_id()
+        _appliers[number] = apply
+        try:
+            written = bool(await _module().update(db, json.dumps(key), _applier(), number, self.durability))
+        except Exception as error:
+            raise _storage_error(error, (key,)) from None
+        finally:
+            del _appliers[number]
+        if written:
+            self._announce(flush_head(False, [], [key], []))
+        return written
 
     async def storage_manager(self, what: str) -> Any:
         """navigator.storage's answer to ``what`` (persist, persisted, estimate), decoded."""

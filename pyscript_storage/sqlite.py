@@ -25,6 +25,7 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,34 @@ class SQLiteBackend(Backend):
         usage = sum(path.stat().st_size for path in files if path.exists())
         folder = self.path.parent if self.path.parent.exists() else Path.home()
         return {"usage": usage, "quota": usage + shutil.disk_usage(folder).free}
+
+    async def update(self, key: Key, apply: Callable[[str | None], str | None]) -> bool:
+        """One ``BEGIN IMMEDIATE`` transaction: no other connection writes between the read
+        and the write (they wait for SQLite's lock). In a thread, as flush."""
+        return await asyncio.to_thread(self._update_now, key, apply)
+
+    def _update_now(self, key: Key, apply: Callable[[str | None], str | None]) -> bool:
+        with self._lock:
+            db = self._connection()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    row = db.execute(
+                        "SELECT value FROM entries WHERE store = ? AND key = ?", (self.store, _key_text(key))
+                    ).fetchone()
+                    text = apply(row[0] if row else None)
+                    if text is not None:
+                        db.execute(
+                            "INSERT OR REPLACE INTO entries (store, key, value) VALUES (?, ?, ?)",
+                            (self.store, _key_text(key), text),
+                        )
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            except sqlite3.Error as error:
+                raise StorageError(f"{type(error).__name__}: {error}", (key,)) from None
+        return text is not None
 
     def close(self) -> None:
         with self._lock:

@@ -220,3 +220,31 @@ def test_a_file_on_disk_is_persistent_and_its_estimate_counts_the_file(db_path: 
     assert persist is True and persisted is True
     assert full["usage"] >= empty["usage"] + 200_000
     assert full["quota"] > full["usage"]
+
+
+def test_updates_from_two_processes_at_once_lose_no_increment(db_path: Path) -> None:
+    code = """
+        import asyncio
+        from pyscript_storage import storage
+
+        async def main():
+            s = await storage("counter")
+            for _ in range(300):
+                await s.update("n", lambda n: n + 1, 0)
+
+        asyncio.run(main())
+    """
+    env = {**os.environ, "PYSCRIPT_STORAGE_DB": str(db_path), "PYTHONPATH": str(ROOT)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code)], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+
+    async def read() -> Any:
+        return (await storage("counter"))["n"]
+
+    assert run(read()) == 600

@@ -348,3 +348,44 @@ def test_a_backend_without_a_storage_manager_says_so() -> None:
             StorageError, match=rf"NotSupportedError: MemoryBackend has no storage manager \({what}\(\)\)"
         ):
             run(ask(what))
+
+
+def test_update_with_a_function_is_a_read_modify_write_of_the_committed_value() -> None:
+    backend = MemoryBackend({"n": codec.encode(41)})
+
+    async def scenario() -> None:
+        s = await storage("u", backend=backend)
+        backend.entries["n"] = codec.encode(100)  # another tab wrote since this store opened
+        assert await s.update("n", lambda n: n + 1) == 101
+        assert s["n"] == 101 and stored(backend)["n"] == 101
+        assert await s.update("new", lambda v: v + [1], default=[]) == [1]
+        assert await s.update("new", lambda v: v + [2], []) == [1, 2]
+        s["queued"] = 1  # committed before the update reads
+        assert await s.update("queued", lambda v: v * 10) == 10
+        s.update({"plain": 1}, other=2)  # dict.update still
+        s.update(more=3)
+        await s.sync()
+        assert stored(backend) == {"n": 101, "new": [1, 2], "queued": 10, "plain": 1, "other": 2, "more": 3}
+
+    run(scenario())
+
+
+def test_an_update_whose_function_fails_or_returns_what_cannot_be_stored_writes_nothing() -> None:
+    backend = MemoryBackend({"n": codec.encode(1)})
+
+    async def scenario() -> None:
+        s = await storage("u", backend=backend)
+        with pytest.raises(ZeroDivisionError):
+            await s.update("n", lambda n: n / 0)
+        with pytest.raises(TypeError):
+            await s.update("n", lambda n: object())
+        with pytest.raises(TypeError):
+            await s.update(None, lambda n: n)  # a key that cannot be stored
+        assert s["n"] == 1 and stored(backend) == {"n": 1}
+        with pytest.raises(TypeError, match="or a key and a function"):
+            s.update("n", 5)
+        await s.close()
+        with pytest.raises(StorageError, match="is closed"):
+            await s.update("n", lambda n: n + 1)
+
+    run(scenario())

@@ -29,6 +29,7 @@ from .releases import MATRIX_RELEASES, RELEASES
 from .scripting import SCRIPTING
 from .seed import SEED_EXAMPLES
 from .tabs import TABS
+from .update import UPDATE
 from .values import HARD_VALUES
 
 __all__ = [
@@ -66,6 +67,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     + TABS
     + LIFECYCLE
     + MANAGER
+    + UPDATE
 )
 
 
