@@ -266,16 +266,31 @@ class IndexedDBBackend(Backend):
         between the read and the write (see indexeddb.js, update)."""
         db = await self._connection()
         number = jsbridge.random_id()
-        _appliers[number] = apply
+        answered = []  # the text apply answered, for the mirror
+
+        def remembered(stored: "str | None") -> "str | None":
+            text = apply(stored)
+            answered.append(text)
+            return text
+
+        _appliers[number] = remembered
         try:
             written = bool(await _module().update(db, json.dumps(key), _applier(), number, self.durability))
         except Exception as error:
             raise _storage_error(error, (key,)) from None
         finally:
             del _appliers[number]
-        if written:
-            self._announce(flush_head(False, [], [key], []))
-        return written
+        text = answered[-1] if answered else None
+        if not written or text is None:
+            return False
+        head = flush_head(False, [], [key], [text])
+        if self._mirror_db is not None:  # after the primary's commit, as a flush's copy
+            try:
+                await _module().flush(self._mirror_db, head, text, self.durability)
+            except Exception as error:  # noqa: BLE001 - the update is committed; the copy is behind
+                self._mirror_failed("an update was refused", error, self._mirror_db)
+        self._announce(head)
+        return True
 
     async def storage_manager(self, what: str) -> Any:
         """navigator.storage's answer to ``what`` (persist, persisted, estimate), decoded."""
