@@ -65,12 +65,31 @@ async def _add_up(adds: int, contexts: list[str]) -> dict[str, Any]:
     }
 
 
+async def _refused_updates() -> None:
+    """A function that raises, or answers what cannot be stored: its error, and nothing written."""
+    from pyscript_storage import Storage, storage
+
+    store: Storage = await storage("atomic")
+    before = store["n"]
+    for fn, error in ((lambda n: n // 0, ZeroDivisionError), (lambda n: object(), TypeError)):
+        try:
+            await store.update("n", fn)
+        except error:
+            pass
+        else:
+            raise AssertionError(f"update() with {fn} raised no {error.__name__}")
+    assert store["n"] == before, store["n"]
+    again: Storage = await storage("atomic")  # read from IndexedDB anew
+    assert again["n"] == before, again["n"]
+
+
 CONTEXTS = ["tab 0", "worker", "tab 1"]
 
 ATOMIC_UPDATE = Scenario(
     "atomic-update",
     f"two tabs and a worker each add 1 to one key {ADDS:,} times at once with await "
-    "store.update(key, fn): exactly three times that at the end; plain assignment beside it loses",
+    "store.update(key, fn): exactly three times that at the end; plain assignment beside it loses; "
+    "a function that raises or answers what cannot be stored writes nothing",
     (
         Python.call(_count, "tab 0", ADDS, True),
         Python.call(_count, "worker", ADDS, True, worker=True),
@@ -81,6 +100,7 @@ ATOMIC_UPDATE = Scenario(
         Python.call(_finish),
         Reload(),
         Python.call(_add_up, ADDS, CONTEXTS),
+        Python.call(_refused_updates),
     ),
     interpreters=BOTH,
 )
