@@ -74,17 +74,17 @@ def switch_interpreter(html: str, interpreter: Interpreter) -> str:
     return html
 
 
-_FIXED_STORAGE = (PAGES_DIR / "app-fixed-storage.js").read_text("utf-8")
 _CORE_URL = re.compile(r"""<script[^>]*\bsrc\s*=\s*["']([^"']*/core\.js)["']""")
+DROPIN = "/__harness__/module/pyscript_storage/dropin.js"  # the installed module's drop-in
 
 
-def _fixed_storage_plugin(html: str, files: list[str]) -> str:
-    """A module script that swaps pyscript.storage for the module (see app-fixed-storage.js)."""
+def _fixed_storage_plugin(html: str) -> str:
+    """The installed module's own drop-in (pyscript_storage/dropin.js) on the page's core.js,
+    first in the page: the block ``python -m pyscript_storage add`` writes into an app."""
+    from pyscript_storage.__main__ import dropin_block  # the fixed storage needs the module
+
     core = _CORE_URL.search(html)
-    if core is None:
-        return ""
-    code = _FIXED_STORAGE.replace("CORE_URL", core[1]).replace("FILE_LIST", json.dumps(files))
-    return f'<script type="module">\n{code}</script>\n'
+    return "" if core is None else dropin_block(core[1], DROPIN) + "\n"
 
 
 def _inject(html: str, extra: str = "", notes: list[str] | None = None) -> str:
@@ -115,7 +115,6 @@ class _AppHandler(_Handler):
     cdn_failures: list[str]  # those of them that fail a page: a CDN address, an integrity refused
     notes: list[str]  # what a reader should know about what was served (a near patch), as it happens
     served: list[str]  # the package@version each CDN address was answered from, as it happens
-    module_files: list[str]  # the installed module's files, for pages that get it as pyscript.storage
     fixed_storage: bool  # pages get the module in place of PyScript's storage, unless a page says
     options: CdnOptions
 
@@ -172,7 +171,7 @@ class _AppHandler(_Handler):
             text = cdn.rewrite(text, origin, pyscript)
         if interpreter in ("pyodide", "micropython"):
             text = switch_interpreter(text, interpreter)  # type: ignore[arg-type]
-        plugin = _fixed_storage_plugin(text, self.module_files) if fixed else ""
+        plugin = _fixed_storage_plugin(text) if fixed else ""
         self._send(_inject(text, plugin, notes).encode("utf-8", errors="surrogateescape"), ctype)
 
     def _rewritten(self, text: str, origin: str) -> str:
@@ -312,7 +311,6 @@ class AppServer:
                 "cdn_failures": self.cdn_failures,
                 "notes": self.notes,
                 "served": self.served,
-                "module_files": module_files,
                 "fixed_storage": fixed_storage,
                 "options": options,
             },
@@ -586,7 +584,7 @@ class AppPage:
     def storage_module(self) -> str:
         """The module behind the page's ``pyscript.storage``: "pyscript_storage" when the
         fixed storage was swapped in (and a script ran), else "pyscript.storage"."""
-        swapped = self.driver.run_javascript("return window.harnessStorageModule || null")
+        swapped = self.driver.run_javascript("return window.pyscriptStorageModule || null")
         return str(swapped) if swapped else "pyscript.storage"
 
     @property

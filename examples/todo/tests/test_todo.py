@@ -32,9 +32,10 @@ def test_items_survive_reload_restart_and_a_crash(storage_app: AppPage) -> None:
     assert shown(storage_app) == ["milk", "bread"]
     add(storage_app, "eggs", 3)
     storage_app.kill()  # SIGKILL after the sync: nothing saved is lost...
-    if not storage_app.fixed_storage and shown(storage_app) == ["milk", "bread"]:
+    if storage_app.storage_module != "pyscript_storage" and shown(storage_app) == ["milk", "bread"]:
         # ...except with PyScript's own storage, whose sync() resolves once each write
-        # request succeeded, before its transaction commits (--storage-app-fixed: ours)
+        # request succeeded, before its transaction commits (the drop-in, or
+        # --storage-app-fixed, gives the app pyscript_storage)
         pytest.xfail("PyScript's storage lost a write its sync() had returned for, at the kill")
     assert shown(storage_app) == ["milk", "bread", "eggs"]
     assert storage_app.stores() == {
@@ -70,7 +71,9 @@ def test_a_store_written_before_the_app_opens_is_shown(storage_app: AppPage) -> 
 def test_the_page_uses_the_storage_the_run_asked_for(
     storage_app: AppPage, request: pytest.FixtureRequest
 ) -> None:
-    """--storage-app-fixed swaps PyScript's pyscript.storage for pyscript_storage."""
+    """pyscript_storage in place of PyScript's pyscript.storage when the run asks for it
+    (--storage-app-fixed) or the app has the drop-in (python -m pyscript_storage add)."""
     storage_app.open()
     fixed = request.config.getoption("storage_app_fixed")
-    assert storage_app.storage_module == ("pyscript_storage" if fixed else "pyscript.storage")
+    dropin = storage_app.js("return Boolean(window.pyscriptStorageDropIn)")
+    assert storage_app.storage_module == ("pyscript_storage" if fixed or dropin else "pyscript.storage")

@@ -2,7 +2,9 @@
 // before PyScript's module): the harness's page protocol on an app. `harnessReady`
 // resolves {ok: true} once PyScript says every script is done ("py:all-done"), or
 // {ok: false, error} when PyScript shows an error or a script or stylesheet fails to
-// load. `harnessErrors` keeps every uncaught error and failed resource, for reports.
+// load. PyScript never says a worker script is done, so its "py:all-done" never comes on
+// a page with one: there the page is ready once each script on the main thread is done
+// (and, with only worker scripts, once it loaded); a test waits for what its workers do. `harnessErrors` keeps every uncaught error and failed resource, for reports.
 (() => {
   const errors = [];
   window.harnessErrors = errors;
@@ -27,8 +29,17 @@
   const PYSCRIPT = 'script[type="py"],script[type="mpy"],py-script,mpy-script';
   const ERRORS = ".py-error,.mpy-error,py-error,mpy-error";
   addEventListener("DOMContentLoaded", () => {
-    // A page without PyScript is ready once loaded.
-    if (!document.querySelector(PYSCRIPT)) addEventListener("load", () => settle({ ok: true }), { once: true });
+    const scripts = [...document.querySelectorAll(PYSCRIPT)];
+    const main = scripts.filter((element) => !element.hasAttribute("worker"));
+    if (!main.length) {
+      // A page without PyScript, or with worker scripts only, is ready once loaded.
+      addEventListener("load", () => settle({ ok: true }), { once: true });
+    } else if (main.length < scripts.length) {
+      const kind = (element) => (element.getAttribute("type") || element.tagName.split("-")[0]).toLowerCase();
+      Promise.all(main.map((element) => new Promise((done) => {
+        element.addEventListener(`${kind(element)}:done`, done, { once: true });
+      }))).then(() => settle({ ok: true }));
+    }
     new MutationObserver(() => {
       const shown = document.querySelector(ERRORS);
       if (shown) fail(`PyScript shows an error: ${shown.textContent.trim()}`);
