@@ -420,22 +420,36 @@ def _cdn_options(config: pytest.Config) -> CdnOptions:
 
 
 @pytest.fixture(scope="session")
-def storage_app_server(request: pytest.FixtureRequest, storage_app_folder: Path) -> Iterator[AppServer]:
-    """The app folder on the config's origins, its CDN addresses answered from npm packages."""
+def storage_app_servers() -> Iterator[dict[Path, AppServer]]:
+    """The session's app servers, one per app folder, all closed when the session ends."""
+    servers: dict[Path, AppServer] = {}
     try:
-        fixed = bool(request.config.getoption("storage_app_fixed"))
-        server = AppServer(
-            storage_config(request.config),
-            storage_app_folder,
-            fixed_storage=fixed,
-            options=_cdn_options(request.config),
-        )
-    except ValueError as error:
-        raise pytest.UsageError(str(error)) from None
-    try:
-        yield server
+        yield servers
     finally:
-        server.close()
+        for server in servers.values():
+            server.close()
+
+
+@pytest.fixture
+def storage_app_server(
+    request: pytest.FixtureRequest, storage_app_folder: Path, storage_app_servers: dict[Path, AppServer]
+) -> AppServer:
+    """The app folder on the config's origins, its CDN addresses answered from npm packages.
+
+    One server per folder for the whole session: test modules that each override
+    ``storage_app_folder`` (two apps in one run) each get their own app."""
+    folder = storage_app_folder.resolve()
+    if folder not in storage_app_servers:
+        try:
+            storage_app_servers[folder] = AppServer(
+                storage_config(request.config),
+                folder,
+                fixed_storage=bool(request.config.getoption("storage_app_fixed")),
+                options=_cdn_options(request.config),
+            )
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+    return storage_app_servers[folder]
 
 
 @pytest.fixture
