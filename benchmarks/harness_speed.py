@@ -9,6 +9,8 @@ Runs ``pyscript-storage-harness run`` over the chosen matrix (every scenario on
 each interpreter it declares, in every chosen engine), with ``--workers N`` for
 each N asked, then prints, per engine and in all: cells, wall time, the time
 split into browser starts, page loads (the interpreter booting) and steps, and
+the CPU seconds the cells cost (each browser's process tree per phase, and the
+harness thread that ran the cell; harness/pyscript_storage_harness/cpu.py), and
 the machine's CPU time over the run (every process, browsers included: run it
 on an idle machine), with the goal of issue #15 (the full matrix in 240 s)
 beside it. CPU seconds divided by the cores is the shortest wall time the same
@@ -33,6 +35,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 240.0  # issue #15: the full matrix on this 2-core machine
 PHASES = ("browser starts", "page loads", "steps and the rest")
+CPU_PARTS = (*PHASES, "harness")  # a cell's CPU seconds: its browser's per phase, its thread's
 
 
 def machine_busy_seconds() -> float:
@@ -79,6 +82,33 @@ def phase_table(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [rows[key] for key in sorted(rows, key=lambda key: key == "all")]
 
 
+def cpu_table(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per engine, then all: the CPU seconds the cells cost, in all and per part (CPU_PARTS)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for cell in data["cells"]:
+        for key in (cell["project"], "all"):
+            row = rows.setdefault(
+                key, {"engine": key, "cells": 0, "cpu": 0.0, **dict.fromkeys(CPU_PARTS, 0.0)}
+            )
+            row["cells"] += 1
+            for part in CPU_PARTS:
+                seconds = cell.get("cpu", {}).get(part, 0.0)
+                row[part] += seconds
+                row["cpu"] += seconds
+    return [rows[key] for key in sorted(rows, key=lambda key: key == "all")]
+
+
+def print_cpu_table(console: Console, rows: list[dict[str, Any]], title: str) -> None:
+    """The CPU table: per engine, the cells' CPU seconds and each part's share of them."""
+    table = Table(title=title)
+    for column in ("engine", "cells", "CPU seconds", *CPU_PARTS):
+        table.add_column(column, justify="right" if column != "engine" else "left")
+    for row in rows:
+        shares = [f"{row[p]:.0f} s ({row[p] / row['cpu']:.0%})" if row["cpu"] else "-" for p in CPU_PARTS]
+        table.add_row(row["engine"], str(row["cells"]), f"{row['cpu']:.0f}", *shares)
+    console.print(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.harness_speed", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -121,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             ]
             table.add_row(row["engine"], str(row["cells"]), f"{row['seconds']:.0f}", *shares)
         console.print(table)
+        cpu_rows = cpu_table(data)
+        print_cpu_table(console, cpu_rows, f"CPU the cells cost, {workers} at a time, {kept}")
         verdict = "the full matrix" if not selection else "this selection"
         console.print(
             f"{verdict}, --workers {workers}: {wall:.0f} s wall ({GOAL_SECONDS:.0f} s is the goal for the "
@@ -133,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_seconds": round(wall, 1),
             "cpu_seconds": round(cpu, 1),
             "phases": rows,
+            "cpu": cpu_rows,
         }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

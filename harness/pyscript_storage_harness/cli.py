@@ -401,7 +401,7 @@ def _wheel(path: Path | None, console: Console) -> Iterator[Wheel]:
 def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scenario], wheel: Wheel,
            args: argparse.Namespace, console: Console) -> Run:  # fmt: skip
     run = Run(wheel=wheel.describe(), interpreter=assets.interpreters_label(), selection=_selection(args))
-    started = time.monotonic()
+    started, harness_cpu = time.monotonic(), time.process_time()
     interpreters = getattr(args, "interpreter", None) or scenarios.INTERPRETERS
     cells = plan(chosen, interpreters, projects)
     ids = [shard.cell_id(s.name, i, p.name) for s, i, p in cells]
@@ -455,6 +455,7 @@ def _suite(config: Config, projects: list[Project], chosen: list[scenarios.Scena
     by_position = dict(zip(order, done, strict=True))
     run.cells.extend(by_position[n] for n in range(len(cells)))  # reports keep the plan's order
     run.seconds = time.monotonic() - started
+    run.harness_cpu = round(time.process_time() - harness_cpu, 1)
     return run
 
 

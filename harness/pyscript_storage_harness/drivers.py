@@ -19,6 +19,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 from abc import ABC, abstractmethod
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit
 from selenium.webdriver.remote.command import Command
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 
+from . import cpu
 from .config import ConfigError, Project
 from .engines import engine
 from .profile_faults import damage_databases, kill_browser, kill_storage_process
@@ -99,6 +101,10 @@ class Driver(ABC):
         self.notes: list[str] = []  # infrastructure hiccups worth showing in the report
         self.console: list[str] = []  # the page's console messages, where the driver sees them
         self.spent: dict[str, float] = {}  # seconds in browser starts and page loads (Pyodide boots)
+        self.cpu: dict[str, float] = {}  # the browser's CPU seconds in the same phases (see cpu.py)
+        self._cpu_last: cpu.Sample = {}  # the browser's processes at the last count
+        self._cpu_total = 0.0  # the CPU seconds they used, counted sample to sample
+        self._cpu_lock = threading.Lock()  # abort() counts from the watchdog's thread
         self.boot_timeout_ms = BOOT_TIMEOUT_MS  # how long a page may take to say it is ready
         self.retry_boot = True  # the runner page's boot is infrastructure: retried once
         # time.monotonic() by which the cell is over (the runner sets it): a driver that
@@ -153,14 +159,30 @@ class Driver(ABC):
             if failure is not None:
                 raise StepFailed(f"page did not boot (twice): {failure}")
 
+    def cpu_count(self) -> float:
+        """The browser's CPU seconds so far (this driver's browsers, one after the other),
+        counted from sample to sample: the harness counts before it stops or kills a browser,
+        so the seconds of a browser that ends are counted up to its end."""
+        with self._cpu_lock:
+            now = cpu.sample(self.profile, self._cpu_extra())
+            self._cpu_total += cpu.used(self._cpu_last, now)
+            self._cpu_last = now
+            return self._cpu_total
+
+    def _cpu_extra(self) -> list[int]:
+        """Processes of the browser that do not name its profile (WebKitGTK's Xvfb)."""
+        return []
+
     @contextmanager
     def _timed(self, what: str) -> Iterator[None]:
-        """Add the time spent in the block to ``self.spent[what]`` (what a cell pays for what)."""
-        started = time.monotonic()
+        """Add the time spent in the block to ``self.spent[what]`` (what a cell pays for what),
+        and the browser's CPU seconds in it to ``self.cpu[what]``."""
+        started, before = time.monotonic(), self.cpu_count()
         try:
             yield
         finally:
             self.spent[what] = self.spent.get(what, 0.0) + time.monotonic() - started
+            self.cpu[what] = self.cpu.get(what, 0.0) + self.cpu_count() - before
 
     def _start(self) -> None:
         with self._timed("browser starts"):
@@ -199,6 +221,7 @@ class Driver(ABC):
 
     def restart(self) -> None:
         """Quit the browser and start a new one on the same profile and page."""
+        self.cpu_count()
         self.stop()
         self._start()
         if self.url:
@@ -224,6 +247,7 @@ class Driver(ABC):
 
     def kill_processes(self) -> int:
         """SIGKILL the browser's processes (see profile_faults.kill_browser); how many."""
+        self.cpu_count()
         return kill_browser(self.profile)
 
     def abort(self) -> None:
@@ -236,6 +260,7 @@ class Driver(ABC):
 
     def kill_storage_process(self) -> str:
         """SIGKILL the process holding the profile's IndexedDB open (see profile_faults); which."""
+        self.cpu_count()
         return kill_storage_process(self.profile)
 
     def run_python(
@@ -418,6 +443,7 @@ class PlaywrightDriver(Driver):
         is one site), and a renderer that had carried many cells' pages crashed on
         `scaling`'s 100,000 keys; a new tab gets a new one.
         """
+        self.cpu_count()  # the closing tabs' renderers end: their seconds so far are the cell's
         fresh = self._context.new_page()
         for page in self._pages:
             page.close()
@@ -425,7 +451,7 @@ class PlaywrightDriver(Driver):
         self._pages = [fresh]
         self._listen(fresh)
         self.url = None
-        self.notes, self.console, self.spent = [], [], {}
+        self.notes, self.console, self.spent, self.cpu = [], [], {}, {}
         self.deadline = None
 
     def _navigate(self, url: str) -> None:
@@ -591,6 +617,9 @@ class WebKitGTKDriver(SeleniumDriver):
                 raise ConfigError(f"{project.name}: {path} not found: {fix}")
         self._xvfb: Xvfb | None = None
         self._group: int | None = None  # WebKitWebDriver's process group
+
+    def _cpu_extra(self) -> list[int]:
+        return [self._xvfb.process.pid] if self._xvfb is not None else []
 
     def start(self) -> None:
         from selenium import webdriver

@@ -64,6 +64,11 @@ def print_matrix(run: Run, console: Console | None = None) -> None:
     if spent:
         shown = ", ".join(f"{what} {seconds:.0f} s" for what, seconds in spent.items())
         console.print(f"time spent: {shown}", highlight=False)
+    used = run.cpu()
+    if used:
+        shown = ", ".join(f"{what} {seconds:.0f} s" for what, seconds in used.items())
+        harness = f"; the harness process {run.harness_cpu:.0f} s in all" if run.harness_cpu else ""
+        console.print(f"CPU the cells cost: {sum(used.values()):.0f} s ({shown}){harness}", highlight=False)
     if len(run.cells) > 1:
         console.print("slowest cells:", highlight=False)
         for cell in run.slowest(10):
@@ -176,6 +181,7 @@ def write_html(run: Run, path: Path) -> None:
         cells={(c.case, c.project): c for c in run.cells},
         labels=_LABELS,
         screenshots=screenshots,
+        cpu={project: run.cpu(project) for project in dict.fromkeys(c.project for c in run.cells)},
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, "utf-8")

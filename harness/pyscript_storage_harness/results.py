@@ -45,6 +45,9 @@ class Cell:
     # Ran, on origins of its own, in a browser other cells of the run ran in too (and did not
     # pay its start unless it was the first): see runner.Session.cell_browser.
     shared_browser: bool = False
+    # CPU seconds: the browser's (its process tree, see cpu.py) in each phase of ``spent``, and
+    # "harness", the harness thread that ran the cell (the server's threads are the run's).
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def case(self) -> str:
@@ -86,6 +89,9 @@ class Run:
     cells: list[Cell] = field(default_factory=list)
     engines: dict[str, str] = field(default_factory=dict)  # project -> version string
     seconds: float = 0.0
+    # CPU seconds of the harness's own process over the run: the cells' threads, the server's,
+    # the reports (the browsers' are the cells' cpu); a merged run's is its shards' sum.
+    harness_cpu: float = 0.0
     kind: Literal["suite", "gate", "tests", "app check"] = "suite"
     verdict: str | None = None
     blocking: list[str] = field(default_factory=list)
@@ -128,6 +134,16 @@ class Run:
                 total[what] = total.get(what, 0.0) + seconds
         return total
 
+    def cpu(self, project: str | None = None) -> dict[str, float]:
+        """CPU seconds the cells (of ``project``, or all) cost, per phase (the browsers') and
+        "harness" (the threads that ran them)."""
+        total: dict[str, float] = {}
+        for cell in self.cells:
+            if project is None or cell.project == project:
+                for what, seconds in cell.cpu.items():
+                    total[what] = total.get(what, 0.0) + seconds
+        return total
+
     def slowest(self, count: int = 10) -> list[Cell]:
         """The ``count`` cells that took longest, longest first (as pytest's --durations)."""
         return sorted(self.cells, key=lambda cell: cell.seconds, reverse=True)[:count]
@@ -145,5 +161,6 @@ class Run:
             "ok": self.ok,
             "counts": self.counts(),
             "spent": self.spent(),
+            "cpu": self.cpu(),
         }
         path.write_text(json.dumps(data, indent=2) + "\n", "utf-8")

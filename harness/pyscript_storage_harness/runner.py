@@ -567,9 +567,11 @@ def _attempt(
     data_loss: list[str] = []
     expired = threading.Event()
     spent: dict[str, float] = {}
+    used: dict[str, float] = {}  # CPU seconds: the browser's per phase, the harness thread's
+    thread_cpu = time.thread_time()
     shared = False
     try:
-        with session.cell_browser(scenario, project) as browser:
+        with session.cell_browser(scenario, project) as browser, _cpu_counted(browser.driver, used):
             driver, shared = browser.driver, browser.shared
             notes = driver.notes
             version = driver.version
@@ -610,6 +612,7 @@ def _attempt(
     seconds = time.monotonic() - started
     spent = dict(spent)
     spent["steps and the rest"] = max(0.0, seconds - sum(spent.values()))
+    used["harness"] = time.thread_time() - thread_cpu
     status: Status
     if reason:
         status = "xfailed" if failed else "xpassed"
@@ -630,8 +633,23 @@ def _attempt(
         interpreter,
         data_loss=data_loss,
         shared_browser=shared,
+        cpu={what: round(seconds, 3) for what, seconds in used.items()},
     )
     return cell, broken
+
+
+@contextmanager
+def _cpu_counted(driver: Driver, used: dict[str, float]) -> Iterator[None]:
+    """The browser's CPU seconds in the block into ``used``: per phase as the driver counts
+    them (a start before the block included), the rest as "steps and the rest"."""
+    before, counted = driver.cpu_count(), dict(driver.cpu)
+    try:
+        yield
+    finally:
+        in_block = driver.cpu_count() - before
+        phases = sum(driver.cpu.values()) - sum(counted.values())
+        used.update(driver.cpu)
+        used["steps and the rest"] = max(0.0, in_block - phases)
 
 
 def _screenshot(

@@ -118,6 +118,7 @@ def merge(runs: list[Run], names: list[str]) -> Run:
     merged.host = ", ".join(dict.fromkeys(run.host for run in runs))
     merged.selection = runs[0].selection
     merged.seconds = max(run.seconds for run in runs)  # the shards ran side by side
+    merged.harness_cpu = round(sum(run.harness_cpu for run in runs), 1)  # each machine's harness
     for name, run in zip(names, runs, strict=True):
         for project, version in run.engines.items():
             if merged.engines.get(project, "unknown") == "unknown":  # a shard of n/a cells knows none

@@ -220,3 +220,35 @@ def test_a_cell_the_engine_cannot_have_is_na_with_its_reason_and_never_closes_a_
     run.cells = run.cells[1:2]
     run.close_gate(("passed",))
     assert run.blocking == ["no cells ran"]  # only n/a cells: nothing was proven
+
+
+def test_every_report_says_what_the_cells_cost_in_cpu(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from rich.console import Console
+
+    from pyscript_storage_harness.report import print_matrix
+
+    run = sample_run(tmp_path)
+    run.harness_cpu = 7.5
+    run.cells[0].cpu = {"browser starts": 1.0, "page loads": 4.0, "steps and the rest": 0.5, "harness": 0.25}
+    run.cells[4].cpu = {"browser starts": 2.0, "page loads": 3.0, "steps and the rest": 1.0, "harness": 0.5}
+    assert run.cpu() == {"browser starts": 3.0, "page loads": 7.0, "steps and the rest": 1.5, "harness": 0.75}
+    assert run.cpu("firefox") == run.cells[4].cpu
+    out = io.StringIO()
+    print_matrix(run, Console(file=out, width=200))
+    assert (
+        "CPU the cells cost: 12 s (browser starts 3 s, page loads 7 s, steps and the rest 2 s, harness 1 s); "
+        "the harness process 8 s in all"
+    ) in out.getvalue()
+    run.write_json(tmp_path / "run.json")
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert data["cpu"] == run.cpu() and data["harness_cpu"] == 7.5
+    assert data["cells"][4]["cpu"]["harness"] == 0.5
+    write_html(run, tmp_path / "run.html")
+    html = (tmp_path / "run.html").read_text()
+    table = html[html.index('<table id="cpu">') : html.index("</table>", html.index('<table id="cpu">'))]
+    assert "<tr><td>chromium</td><td>5.8</td><td>1.0</td><td>4.0</td><td>0.5</td><td>0.2</td></tr>" in table
+    assert "<tr><td>firefox</td><td>6.5</td><td>2.0</td><td>3.0</td><td>1.0</td><td>0.5</td></tr>" in table
+    assert "The harness process (the cells' threads, the server, the reports): 7.5 s." in html
