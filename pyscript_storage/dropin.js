@@ -120,7 +120,7 @@ export function install(hooks) {
   state.installed = true;
   let sources = null; // fetched once, when the first interpreter is ready
   const written = new WeakSet();
-  hooks.main.onReady.add(async ({ interpreter, io }) => {
+  hooks.main.onReady.add(async ({ interpreter }) => {
     state.readied += 1;
     if (written.has(interpreter)) return;
     written.add(interpreter);
@@ -141,7 +141,11 @@ export function install(hooks) {
         interpreter.FS.writeFile(`${site}/pyscript_storage/${name}`, bytes);
       }
     } catch (error) {
-      io?.stderr?.(String(error.message || error));
+      // On the page itself (as PyScript shows its errors), not only in a console nobody reads.
+      const banner = document.createElement("div");
+      banner.className = "py-error";
+      banner.textContent = String(error.message || error);
+      document.body.prepend(banner);
       throw error;
     }
   });

@@ -16,6 +16,7 @@ import pytest
 
 from pyscript_storage.__main__ import main as dropin_command
 from pyscript_storage_harness.pytest_plugin import AppPage
+from pyscript_storage_harness.results import StepFailed
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8">
@@ -88,6 +89,11 @@ def storage_app_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "worker.py").write_text(WORKER)
     (folder / "twice.html").write_text(TWICE)
     (folder / "late.html").write_text(LATE)
+    broken = folder / "broken"  # a copy of the app whose server lacks one of the module's files
+    broken.mkdir()
+    (broken / "index.html").write_text(PAGE.replace('<script type="py" worker src="worker.py"></script>', ""))
+    assert dropin_command(["add", str(broken), "--page", "index.html"]) == 0
+    (broken / "pyscript_storage" / "codec.py").unlink()
     assert dropin_command(["add", str(folder), "--page", "index.html"]) == 0
     return folder
 
@@ -138,3 +144,12 @@ def test_a_page_that_installs_it_too_late_is_told(storage_app: AppPage) -> None:
     storage_app.wait_for("#page", text="pyscript.storage is pyscript.storage")  # PyScript's own
     said = storage_app.js("return window.pyscriptStorageDropIn.messages")
     assert said and said[0].startswith("a PyScript script ran before the drop-in was installed"), said
+
+
+def test_a_module_file_the_server_lacks_is_named_on_the_page(storage_app: AppPage) -> None:
+    with pytest.raises(StepFailed) as failed:
+        storage_app.open("broken/index.html")
+    said = str(failed.value)
+    assert "pyscript-storage drop-in: http://" in said
+    assert "/broken/pyscript_storage/codec.py answered 404" in said
+    assert "python -m pyscript_storage add APP_FOLDER copies them" in said
