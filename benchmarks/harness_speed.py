@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,35 +68,33 @@ def run_matrix(selection: list[str], workers: int, console: Console) -> tuple[di
     return data, wall, cpu
 
 
-def phase_table(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per engine, then all: cells, the seconds the cells took, and each phase's seconds."""
+def _per_engine(
+    data: dict[str, Any], measure: str, parts: tuple[str, ...], total: str, total_of: Callable[[Any], float]
+) -> list[dict[str, Any]]:
+    """Per engine, then all: cells, ``total`` (``total_of`` each cell, summed) and each of the
+    cells' ``measure`` parts, summed."""
     rows: dict[str, dict[str, Any]] = {}
     for cell in data["cells"]:
+        figures = cell.get(measure, {})
         for key in (cell["project"], "all"):
-            row = rows.setdefault(
-                key, {"engine": key, "cells": 0, "seconds": 0.0, **dict.fromkeys(PHASES, 0.0)}
-            )
+            row = rows.setdefault(key, {"engine": key, "cells": 0, total: 0.0, **dict.fromkeys(parts, 0.0)})
             row["cells"] += 1
-            row["seconds"] += cell["seconds"]
-            for phase in PHASES:
-                row[phase] += cell.get("spent", {}).get(phase, 0.0)
+            row[total] += total_of(cell)
+            for part in parts:
+                row[part] += figures.get(part, 0.0)
     return [rows[key] for key in sorted(rows, key=lambda key: key == "all")]
+
+
+def phase_table(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per engine, then all: cells, the seconds the cells took, and each phase's seconds."""
+    return _per_engine(data, "spent", PHASES, "seconds", lambda cell: cell["seconds"])
 
 
 def cpu_table(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Per engine, then all: the CPU seconds the cells cost, in all and per part (CPU_PARTS)."""
-    rows: dict[str, dict[str, Any]] = {}
-    for cell in data["cells"]:
-        for key in (cell["project"], "all"):
-            row = rows.setdefault(
-                key, {"engine": key, "cells": 0, "cpu": 0.0, **dict.fromkeys(CPU_PARTS, 0.0)}
-            )
-            row["cells"] += 1
-            for part in CPU_PARTS:
-                seconds = cell.get("cpu", {}).get(part, 0.0)
-                row[part] += seconds
-                row["cpu"] += seconds
-    return [rows[key] for key in sorted(rows, key=lambda key: key == "all")]
+    return _per_engine(
+        data, "cpu", CPU_PARTS, "cpu", lambda cell: sum(cell.get("cpu", {}).get(p, 0.0) for p in CPU_PARTS)
+    )
 
 
 def print_cpu_table(console: Console, rows: list[dict[str, Any]], title: str) -> None:
