@@ -247,12 +247,18 @@ class IndexedDBBackend(Backend):
             except Exception:  # noqa: BLE001 - already closed
                 pass
             raise _storage_error(error, batch.keys()) from None
-        if self._mirror_db is not None:  # after the primary's commit: never both in flight
-            try:
-                await _module().flush(self._mirror_db, head, body, self.durability)
-            except Exception as error:  # noqa: BLE001 - the batch is committed; the copy is behind
-                self._mirror_failed("a batch was refused", error, self._mirror_db)
+        await self._copy_to_mirror(head, body, "a batch was refused")
         self._announce(head)
+
+    async def _copy_to_mirror(self, head: str, body: str, refused: str) -> None:
+        """A committed write copied to the mirror, if there is one: after the primary's commit,
+        so never both in flight. A refused copy ends the mirror (the write itself is committed)."""
+        if self._mirror_db is None:
+            return
+        try:
+            await _module().flush(self._mirror_db, head, body, self.durability)
+        except Exception as error:  # noqa: BLE001 - the write is committed; the copy is behind
+            self._mirror_failed(refused, error, self._mirror_db)
 
     def _announce(self, head: str) -> None:
         """Committed: tell the origin's other pages and workers (a notice lost is no write lost)."""
@@ -284,11 +290,7 @@ class IndexedDBBackend(Backend):
         if not written or text is None:
             return False
         head = flush_head(False, [], [key], [text])
-        if self._mirror_db is not None:  # after the primary's commit, as a flush's copy
-            try:
-                await _module().flush(self._mirror_db, head, text, self.durability)
-            except Exception as error:  # noqa: BLE001 - the update is committed; the copy is behind
-                self._mirror_failed("an update was refused", error, self._mirror_db)
+        await self._copy_to_mirror(head, text, "an update was refused")
         self._announce(head)
         return True
 
