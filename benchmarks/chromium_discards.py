@@ -2,17 +2,18 @@
 
     python -m benchmarks.chromium_discards                # 60 trials per setting
     python -m benchmarks.chromium_discards --trials 20 --json reports/discards.json
-    python -m benchmarks.chromium_discards --trials 100 --setting "leveldb + mirror bucket, writes in flight"
+    python -m benchmarks.chromium_discards --trials 100 --setting "default (mirror bucket), writes in flight"
 
 After a SIGKILL, Chromium (LevelDB backing store) sometimes deletes the whole
 origin's IndexedDB on the next start ("checksum mismatch"). This runs the
 durability scenario (write 200 keys, sync, SIGKILL, start again, count) in the
 config's Chromium project four ways, one after the other in one session:
 
-  leveldb, writes in flight   the suite's scenario: 5 batches being written at the kill
-  leveldb, idle at the kill   every batch synced, then 1 s with nothing written
-  sqlite, writes in flight    Chromium's SQLite backing store (--enable-features=IdbSqliteBackingStore)
-  leveldb + mirror bucket     the first, with storage(name, mirror=True): a copy in a Storage Bucket
+  default (mirror bucket)     the suite's scenario, storage(name): 5 batches being written at
+                              the kill; the store's copy in a Storage Bucket restores a discard
+  one copy, writes in flight  the same with storage(name, mirror=False): what Chromium does
+  one copy, idle at the kill  every batch synced, then 1 s with nothing written
+  sqlite, one copy            Chromium's SQLite backing store (--enable-features=IdbSqliteBackingStore)
 
 and prints, per setting, trials, databases discarded (with Chromium's reasons)
 and synced keys lost. A figure to record, never a timed test: discards are rare
@@ -41,10 +42,10 @@ from .choice import REPO_CONFIG
 
 SQLITE_FLAG = "--enable-features=IdbSqliteBackingStore"
 SETTINGS = (  # name, idle at the kill, extra Chromium arguments, storage(mirror=)
-    ("leveldb, writes in flight", False, (), False),
-    ("leveldb, idle at the kill", True, (), False),
-    ("sqlite, writes in flight", False, (SQLITE_FLAG,), False),
-    ("leveldb + mirror bucket, writes in flight", False, (), True),
+    ("default (mirror bucket), writes in flight", False, (), True),
+    ("one copy, writes in flight", False, (), False),
+    ("one copy, idle at the kill", True, (), False),
+    ("sqlite, one copy, writes in flight", False, (SQLITE_FLAG,), False),
 )
 
 
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"only this setting (repeatable): {'; '.join(names)}")  # fmt: skip
     args = parser.parse_args(argv)
     config, project = chromium_project(parser, args)
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 170)  # logs: no wrapping at 80
     with prepared() as wheel:
         rows = _measure(config, project, wheel, args.trials, console, args.setting or [])
     _print(rows, console)

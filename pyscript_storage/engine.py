@@ -70,6 +70,9 @@ class Backend:
     def close(self) -> None:
         """Let go of the connection; later use fails."""
 
+    async def drain(self) -> None:
+        """Wait for work a flush left running after it returned (none here; see IndexedDBBackend)."""
+
     async def update(self, key: "Key", apply: "Callable[[str | None], str | None]") -> bool:
         """Read-modify-write ``key`` in one transaction no other writer can enter: ``apply``
         gets its stored text (None when absent) and answers the new text, or None to write

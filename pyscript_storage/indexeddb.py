@@ -98,18 +98,22 @@ class IndexedDBBackend(Backend):
 
     notices = True  # watch(): other pages' and workers' commits, over a BroadcastChannel
 
-    def __init__(self, name: str, durability: str = "strict", mirror: bool = False) -> None:
-        """``mirror``: also write every batch to a copy in a Storage Bucket of its own (see _open_mirror)."""
+    def __init__(self, name: str, durability: str = "strict", mirror: bool = True) -> None:
+        """``mirror``: also keep a copy in a Storage Bucket of its own where the engine has them
+        (Chromium; see indexeddb.js, startMirror)."""
         self.database = DATABASE_PREFIX + name
         self.durability = durability
         self.sender = jsbridge.random_id()  # names this store's flushes in change notices
         self.data_loss: str | None = None  # the engine's report that it discarded the database
         self.mirror = mirror  # still asked for: off once the engine has no buckets or the copy failed
         self._db: Any = None
-        self._mirror_db: Any = None
+        self._mirror: Any = None  # the JavaScript mirror of the open connection, if any
         self._closed = False
 
-    async def _connection(self) -> Any:
+    async def _connection(self, start_mirror: bool = True) -> Any:
+        """The open connection, opened if need be; ``start_mirror=False``: the mirror starts
+        only if the engine discarded the database (load starts it after its read, so that
+        the mirror's comparison does not slow the open)."""
         if self._closed:
             raise StorageError(f"the connection to {self.database} was closed")
         if self._db is None:
@@ -119,64 +123,58 @@ class IndexedDBBackend(Backend):
                 raise _storage_error(error) from None
             discarded = str(_module().dataLoss(self._db))  # on this open
             self.data_loss = discarded or self.data_loss
-            if self.mirror:
-                await self._open_mirror(self._db, discarded)
+            if self.mirror and (start_mirror or discarded):
+                await self._start_mirror(self._db, discarded)
         return self._db
 
     @property
     def mirrored(self) -> bool:
-        """The open connection has a mirror beside it."""
-        return self._mirror_db is not None
+        """The open connection has a mirror beside it that has not failed."""
+        return self._mirror is not None and not str(self._mirror.failure)
 
-    async def _open_mirror(self, db: Any, discarded: str) -> None:
-        """Open the mirror, and make whichever copy the engine did not discard the truth.
+    async def _start_mirror(self, db: Any, discarded: str) -> None:
+        """Open the mirror beside a new connection; rebuild the database from it if the engine discarded it.
 
         Chromium discards a whole backing store it finds torn after a crash, and each
-        Storage Bucket has its own: a flush commits to the default bucket, then to the
-        mirror, so at most one of them has a write in flight at any kill. On open: the
-        primary discarded, it is rebuilt from the mirror; otherwise the mirror is made
-        equal to the primary if it was discarded, is new, or holds another number of
-        entries (a writer without a mirror, such as upstream PyScript, changed the
-        primary). The other engines have no Storage Buckets, and need none.
+        Storage Bucket has its own. A flush commits to the store's database, then copies
+        the batch to the mirror without waiting, and the next write waits for that copy:
+        at most one of the two has a write in flight at any kill, and the one without
+        holds every synced key. The other engines have no Storage Buckets, and need none.
         """
-        if self._mirror_db is not None:  # the primary was opened again: so is the mirror
-            _module().close(self._mirror_db)
-            self._mirror_db = None
-        try:
-            mirror = await _module().openMirror(self.database, int(OPEN_TIMEOUT * 1000))
-        except Exception as error:  # noqa: BLE001 - the primary still works: go on without
-            self._mirror_failed("cannot open it", error)
-            return
+        if self._mirror is not None:  # the database was opened again: so is the mirror
+            _module().closeMirror(self._mirror)
+            self._mirror = None
+        mirror = _module().startMirror(self.database, db, bool(discarded), int(OPEN_TIMEOUT * 1000))
         if mirror is False:  # no Storage Buckets here
             self.mirror = False
             return
-        try:
-            if discarded:
-                restored = int(await _module().copyAll(mirror, db, self.durability))
+        self._mirror = mirror
+        if discarded:  # the copy back is awaited: the store reads nothing before it
+            await mirror.pending
+            restored = int(mirror.restored)
+            if restored >= 0:
                 self.data_loss = f"{discarded} ({restored} entries restored from the mirror bucket)"
-            elif str(_module().dataLoss(mirror)) or int(await _module().count(mirror)) != int(
-                await _module().count(db)
-            ):
-                await _module().copyAll(db, mirror, self.durability)
-        except Exception as error:  # noqa: BLE001
-            self._mirror_failed("cannot bring it up to date", error, mirror)
-            return
-        self._mirror_db = mirror
+        self._check_mirror()
 
-    def _mirror_failed(self, what: str, error: Exception, opened: Any = None) -> None:
-        """Go on without the mirror (closing ``opened``, its connection, if any), and say why."""
+    def _check_mirror(self) -> None:
+        """A mirror that failed (its open, bringing it up to date, or a copy) is let go, and said."""
+        if self._mirror is None:
+            return
+        failure = str(self._mirror.failure)
+        if not failure:
+            return
         import sys
 
-        if opened is not None:
-            _module().close(opened)
+        _module().closeMirror(self._mirror)
         self.mirror = False
-        self._mirror_db = None
-        print(f"pyscript_storage: mirror of {self.database}: {what} ({jsbridge.error_text(error)}); "
-              "writing without it", file=sys.stderr)  # fmt: skip
+        self._mirror = None
+        print(f"pyscript_storage: mirror of {self.database}: {failure}; writing without it", file=sys.stderr)
 
     async def load(self) -> dict[Key, Any]:
-        db = await self._connection()
+        db = await self._connection(start_mirror=False)
         data = await self._read(db)
+        if self.mirror and self._mirror is None:
+            await self._start_mirror(db, "")
         keys = [restore_key(key) for key in data["keys"]]
         if "tables" in data:
             return {key: decode_table(table) for key, table in _pairs(keys, data["tables"])}
@@ -237,7 +235,7 @@ class IndexedDBBackend(Backend):
         body = jsbridge.twice(lambda: "".join(texts))
         head = flush_head(batch.clear, list(batch.deletes), list(batch.puts), texts)
         try:
-            await _module().flush(db, head, body, self.durability)
+            await _module().flush(db, head, body, self.durability, self._mirror)
         except Exception as error:
             # Firefox refuses every later write on a connection whose transaction
             # aborted for quota: the next flush (or load) opens a fresh one.
@@ -247,18 +245,8 @@ class IndexedDBBackend(Backend):
             except Exception:  # noqa: BLE001 - already closed
                 pass
             raise _storage_error(error, batch.keys()) from None
-        await self._copy_to_mirror(head, body, "a batch was refused")
+        self._check_mirror()  # the previous copy's failure, if any
         self._announce(head)
-
-    async def _copy_to_mirror(self, head: str, body: str, refused: str) -> None:
-        """A committed write copied to the mirror, if there is one: after the primary's commit,
-        so never both in flight. A refused copy ends the mirror (the write itself is committed)."""
-        if self._mirror_db is None:
-            return
-        try:
-            await _module().flush(self._mirror_db, head, body, self.durability)
-        except Exception as error:  # noqa: BLE001 - the write is committed; the copy is behind
-            self._mirror_failed(refused, error, self._mirror_db)
 
     def _announce(self, head: str) -> None:
         """Committed: tell the origin's other pages and workers (a notice lost is no write lost)."""
@@ -272,7 +260,7 @@ class IndexedDBBackend(Backend):
         between the read and the write (see indexeddb.js, update)."""
         db = await self._connection()
         number = jsbridge.random_id()
-        answered = []  # the text apply answered, for the mirror
+        answered = []  # the text apply answered, for the change notice
 
         def remembered(stored: "str | None") -> "str | None":
             text = apply(stored)
@@ -281,17 +269,18 @@ class IndexedDBBackend(Backend):
 
         _appliers[number] = remembered
         try:
-            written = bool(await _module().update(db, json.dumps(key), _applier(), number, self.durability))
+            written = bool(
+                await _module().update(db, json.dumps(key), _applier(), number, self.durability, self._mirror)
+            )
         except Exception as error:
             raise _storage_error(error, (key,)) from None
         finally:
             del _appliers[number]
+        self._check_mirror()
         text = answered[-1] if answered else None
         if not written or text is None:
             return False
-        head = flush_head(False, [], [key], [text])
-        await self._copy_to_mirror(head, text, "an update was refused")
-        self._announce(head)
+        self._announce(flush_head(False, [], [key], [text]))
         return True
 
     async def storage_manager(self, what: str) -> Any:
@@ -304,8 +293,15 @@ class IndexedDBBackend(Backend):
     def close(self) -> None:
         """Close the database connection (and this page's notice channel); later use raises StorageError."""
         self._closed = True
-        for db in (self._db, self._mirror_db):
-            if db is not None:
-                _module().close(db)
-        self._db = self._mirror_db = None
+        if self._db is not None:
+            _module().close(self._db)
+        if self._mirror is not None:
+            _module().closeMirror(self._mirror)  # once its last copy is done
+        self._db = None
         _module().forget(self.database)
+
+    async def drain(self) -> None:
+        """Wait for the mirror's copy of the last write (a flush does not wait for it)."""
+        if self._mirror is not None:
+            await self._mirror.pending
+            self._check_mirror()

@@ -58,6 +58,7 @@ class _Store:
             return
         try:
             await self.queue.sync()
+            await self.backend.drain()
         finally:
             self.closed = True
             self.listeners.clear()
@@ -330,7 +331,7 @@ class Storage(dict):  # type: ignore[type-arg]
 DURABILITIES = ("strict", "default", "relaxed")
 
 
-def open_backend(name: str, durability: str = "strict", mirror: bool = False) -> "Backend":
+def open_backend(name: str, durability: str = "strict", mirror: bool = True) -> "Backend":
     """The backend for the store ``name`` on this interpreter (``mirror``: IndexedDB only)."""
     if IN_BROWSER:
         from .indexeddb import IndexedDBBackend
@@ -347,7 +348,7 @@ async def storage(
     *,
     durability: str = "strict",
     live: bool = False,
-    mirror: bool = False,
+    mirror: bool = True,
     backend: "Backend | None" = None,
 ) -> "S":
     """Open (or create) the persistent store ``name``; contents are loaded at once.
@@ -360,10 +361,12 @@ async def storage(
     SQLite's synchronous mode: FULL for "strict", NORMAL for the others. ``live=True``
     keeps the dict up to date with what other pages and workers of the origin
     commit to the store (a BroadcastChannel notice after each of their
-    flushes; see ``Storage.on_change``). ``mirror=True`` (Chromium) also
-    writes every batch to a copy in a Storage Bucket of its own, and rebuilds
-    the store from it when Chromium discarded the database after a crash
-    (see ``data_loss``); engines without Storage Buckets ignore it.
+    flushes; see ``Storage.on_change``). ``mirror`` (Chromium; on by default)
+    copies every committed batch to a Storage Bucket of its own, after
+    ``sync()`` returns and before the next write, and rebuilds the store from
+    it when Chromium discarded the database after a crash (see ``data_loss``);
+    ``mirror=False`` writes one copy only. Engines without Storage Buckets
+    ignore it.
     ``backend`` overrides where entries live (tests use MemoryBackend).
 
         >>> settings = await storage("app-settings")
