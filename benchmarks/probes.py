@@ -20,6 +20,9 @@ explain the benchmarks' latency-1000 row:
   awaiting an already resolved promise (the crossing alone).
 - write-parts: write-10000 by part: encoding the values alone, the sets (the
   dict, encoding, the queue), and the sync (the batch's text, one transaction).
+- mirror-commits: what the mirror adds to a loop of syncs in Chromium: the store's
+  strict commit, a relaxed one in another Storage Bucket, the two in turn, and the
+  copy left running behind the page's own work (empty where there are no buckets).
 """
 
 from __future__ import annotations
@@ -71,6 +74,68 @@ async def commit_wait(n: int) -> dict[str, float]:
     for wait in ("request", "commit"):
         for durability in ("default", "relaxed", "strict"):
             figures[f"until the {wait}, {durability}"] = float(await bench(wait, durability, n))
+    return figures
+
+
+async def mirror_commits(n: int) -> dict[str, float]:
+    """Raw IndexedDB from JavaScript: ms per (set, sync) when each commit is followed by a copy.
+
+    The store's strict commit alone; a relaxed commit in another Storage Bucket alone (the
+    mirror's copy); the two one after the other (ours in a loop of syncs: each sync waits
+    for the copy of the one before); the copy sent without waiting, with 1 ms of the page's
+    own work before the next commit (does the copy hide behind it?); both at once (what
+    the mirror must never do). Where there are no Storage Buckets: empty.
+    """
+    from pyscript_storage.jsbridge import run_js
+
+    bench = run_js(
+        """async (variant, n) => {
+          if (!navigator.storageBuckets) return -1;
+          const openIn = (factory, name) => new Promise((ok, no) => {
+            const r = factory.open(name);
+            r.onupgradeneeded = () => r.result.createObjectStore("entries", { autoIncrement: true });
+            r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
+          });
+          const commit = (db, durability) => new Promise((ok, no) => {
+            const tx = db.transaction("entries", "readwrite", { durability });
+            tx.objectStore("entries").add(["{}", "[1]"]);
+            tx.oncomplete = ok; tx.onabort = () => no(tx.error);
+          });
+          const busy = (ms) => { const t = performance.now(); while (performance.now() - t < ms) {} };
+          const bucket = await navigator.storageBuckets.open("probe-mirror-commits");
+          const store = await openIn(indexedDB, `probe-mirror-${variant}`);
+          const copy = await openIn(bucket.indexedDB, `probe-mirror-${variant}`);
+          let pending = Promise.resolve();
+          const one = {
+            "the store's strict commit": () => commit(store, "strict"),
+            "a relaxed commit in another bucket": () => commit(copy, "relaxed"),
+            "strict, then the copy": async () => {
+              await commit(store, "strict"); await commit(copy, "relaxed");
+            },
+            "strict, the copy not awaited, 1 ms of work": async () => {
+              await pending; await commit(store, "strict"); pending = commit(copy, "relaxed"); busy(1);
+            },
+            "strict, 1 ms of work (no copy)": async () => { await commit(store, "strict"); busy(1); },
+            "strict and the copy at once": () =>
+              Promise.all([commit(store, "strict"), commit(copy, "relaxed")]),
+          }[variant];
+          const t0 = performance.now();
+          for (let i = 0; i < n; i++) await one();
+          await pending;
+          const ms = (performance.now() - t0) / n;
+          store.close(); copy.close();
+          return ms;
+        }"""
+    )
+    variants = ("the store's strict commit", "a relaxed commit in another bucket", "strict, then the copy",
+                "strict, 1 ms of work (no copy)", "strict, the copy not awaited, 1 ms of work",
+                "strict and the copy at once")  # fmt: skip
+    figures = {}
+    for variant in variants:
+        ms = float(await bench(variant, n))
+        if ms < 0:
+            return {}
+        figures[variant] = ms
     return figures
 
 
@@ -198,6 +263,7 @@ PROBES: dict[str, tuple[Callable[..., Any], int]] = {
     "commit-wait": (commit_wait, 500),
     "sync-parts": (sync_parts, 1000),
     "write-parts": (write_parts, 10_000),
+    "mirror-commits": (mirror_commits, 300),
 }
 
 

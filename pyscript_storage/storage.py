@@ -311,7 +311,8 @@ class Storage(dict):  # type: ignore[type-arg]
         return self._store.closed
 
     async def close(self) -> None:
-        """Sync, then release the store's change notices and its database connection.
+        """Sync (and wait for the mirror's copy, in Chromium), then release the store's
+        change notices and its database connections.
 
         The dict keeps what it holds, to read; a later write, ``sync()`` or
         ``on_change()`` raises StorageError (it would be lost). Closing twice

@@ -290,6 +290,32 @@ def test_close_raises_a_refused_final_sync_and_is_closed_anyway() -> None:
     run(scenario())
 
 
+def test_close_waits_for_what_a_flush_left_running_before_closing() -> None:
+    """Backend.drain (the mirror's last copy in Chromium) runs after the final sync, before close."""
+    calls: list[str] = []
+
+    class Draining(MemoryBackend):
+        async def flush(self, batch: Any) -> None:
+            calls.append("flush")
+            await super().flush(batch)
+
+        async def drain(self) -> None:
+            await asyncio.sleep(0)
+            calls.append("drain")
+
+        def close(self) -> None:
+            calls.append("close")
+            super().close()
+
+    async def scenario() -> None:
+        s = await storage("draining", backend=Draining())
+        s["queued"] = 1
+        await s.close()
+        assert calls == ["flush", "drain", "close"], calls
+
+    run(scenario())
+
+
 def test_async_with_closes_on_leaving_also_on_an_exception() -> None:
     backend = MemoryBackend()
 
