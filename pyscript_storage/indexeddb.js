@@ -293,12 +293,19 @@
       tx.onabort = tx.onerror = () => reject(plain(tx.error));
     });
 
-  // The state the records make: key id -> [key, text]; null if a record is not one of ours.
+  // The state the records make: key id -> [key, text]; null if a record is not one of
+  // ours (then the comparison on open finds the log different, and rewrites it).
   const replay = (records) => {
     const entries = new Map();
     for (const record of records) {
       if (!Array.isArray(record) || typeof record[0] !== "string" || typeof record[1] !== "string") return null;
-      const head = JSON.parse(record[0]);
+      let head;
+      try {
+        head = JSON.parse(record[0]);
+      } catch (_) {
+        return null;
+      }
+      if (!head || !Array.isArray(head.deletes) || !Array.isArray(head.keys) || !Array.isArray(head.lengths)) return null;
       const body = record[1];
       if (head.clear) entries.clear();
       for (const key of head.deletes) entries.delete(keyId(key));
