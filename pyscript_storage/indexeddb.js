@@ -96,9 +96,9 @@
   // Every entry in one readonly transaction. Stored values are Flatted JSON
   // text, so they are spliced into one JSON document unescaped ("tables") and
   // Python parses all of them in one call; with asText (or any value that is
-  // not a string) each value travels as a JSON string instead. What it read (or null, if
-  // it failed) is also handed to the connection's mirror, if it waits for it (startMirror).
-  const load = (db, asText = false) =>
+  // not a string) each value travels as a JSON string instead. keep: the read also
+  // stays on db (db.loaded), for the mirror that starts next to compare its log with.
+  const load = (db, asText = false, keep = false) =>
     new Promise((resolve, reject) => {
       const tx = transaction(db, "readonly");
       const store = tx.objectStore(STORE);
@@ -106,21 +106,13 @@
       const values = store.getAll();
       tx.oncomplete = () => {
         const all = values.result;
-        handOver(db, { keys: keys.result, values: all });
+        if (keep) db.loaded = { keys: keys.result, values: all };
         if (!asText && all.every((value) => typeof value === "string"))
           resolve(`{"keys":${JSON.stringify(keys.result)},"tables":[${all.join(",")}]}`);
         else resolve(JSON.stringify({ keys: keys.result, values: all }));
       };
       tx.onabort = tx.onerror = () => reject(plain(tx.error));
-    }).catch((error) => {
-      handOver(db, null);
-      throw error;
     });
-  const handOver = (db, entries) => {
-    const take = db.whenLoaded;
-    db.whenLoaded = null;
-    if (take) take(entries);
-  };
 
   // Chromium (156), in a context without a profile (incognito, Playwright's new_context(),
   // a Playwright server's browser), sometimes goes on counting a batch it refused for quota
@@ -255,18 +247,19 @@
   // it, and the write resolves once both are done: a kill loses at most the batch in
   // flight, which no sync() had promised yet.
   //
-  // A store's mirror is {name, ms, source, pending, failure, restored, opened, closed}:
-  // pending is the last thing done to it besides appends (its open and the comparison, a
-  // recheck after a refused update) and never rejects (a failure is kept as text and ends the
+  // A store's mirror is {name, ms, pending, failure, restored, opened, closed}: pending
+  // is the last thing done to it besides appends (its open and the comparison, a recheck
+  // after a refused update) and never rejects (a failure is kept as text and ends the
   // mirror); the store's writes wait for it. false where the engine has no Storage Buckets
   // (Pyodide would see null as jsnull) or no workers.
   //
   // Which copy wins, on open: the store's database, unless the engine reported that it
   // discarded it (lost): then the log's state is copied back into it, awaited before the
-  // store reads anything. Otherwise the worker compares the log's state with the store's
-  // database as the page's load read it and, where they differ (a kill between a commit
-  // and its append, a writer without a mirror such as upstream PyScript, a log that is
-  // gone), rewrites the log as the database's state: the store's first write waits for it.
+  // store reads anything. Otherwise the log's state is compared with what the store's
+  // load read and, where they differ (a kill between a commit and its append, a writer
+  // without a mirror such as upstream PyScript, a log that is gone), the log is rewritten
+  // as the database's state, in the background: the store's first write waits for it.
+  const MIRROR_BUCKET = "pyscript-storage-mirror";
   let worker = null;
   const answers = new Map();  // call id -> settle(answer)
   let lastCall = 0;
@@ -304,29 +297,44 @@
       mirrorWorker(mirror.source).postMessage({ id, op, name: mirror.name, ...args });
     });
 
-  // loading: the page reads the whole store next (load), and the worker compares the log
-  // with that read; else the worker reads the store itself. Either way the worker reads
-  // the log while the page reads the store, but never reads the store at the same time
-  // (the engine serves one backing store's reads one at a time: the page's would wait).
-  const startMirror = (name, primary, lost, ms, source, loading = false) => {
+  const startMirror = (name, primary, lost, ms, source) => {
     if (typeof navigator === "undefined" || !navigator.storageBuckets || typeof Worker === "undefined") return false;
     const mirror = { name, ms, source, pending: null, failure: "", restored: -1, opened: false, closed: false };
-    const loaded = loading && !lost ? new Promise((resolve) => { primary.whenLoaded = resolve; }) : null;
+    const loaded = primary.loaded;
+    primary.loaded = null;
     mirror.pending = (async () => {
-      const state = await ask(mirror, "open", { restore: lost });  // lost: the log's state, else true
+      const state = await ask(mirror, "open");
       mirror.opened = true;
       if (mirror.closed) return;
+      if (state === null) dropOldLogs(name);
       if (lost) {
         const entries = [...(state || new Map()).values()];
         await replace(primary, { keys: entries.map((e) => e[0]), values: entries.map((e) => e[1]) }, "strict");
         mirror.restored = entries.length;
-        return;
+      } else {
+        const ours = loaded || (await readAll(primary));
+        if (!state || !same(ours, state)) await ask(mirror, "rewrite", ours);
       }
-      const ours = loaded && (await loaded);
-      await ask(mirror, "check", ours || { database: primary.name, store: STORE });
     })().catch((error) => fail(mirror, "cannot open it or bring it up to date", error));
     return mirror;
   };
+
+  // Before the log was a file (2026-12), it was a database in the bucket: gone with the first file.
+  const dropOldLogs = (name) =>
+    navigator.storageBuckets.open(MIRROR_BUCKET).then((bucket) => {
+      bucket.indexedDB.deleteDatabase(`${MIRROR_BUCKET}/${name}`);
+      bucket.indexedDB.deleteDatabase(name);
+    }).catch(() => { /* nothing there */ });
+
+  const keyId = (key) => (typeof key === "string" ? `s${key}` : `j${JSON.stringify(key)}`);
+
+  // The store's database (read as readAll reads it) holds exactly the log's state (key id -> [key, text]).
+  const same = (ours, state) =>
+    ours.keys.length === state.size &&
+    ours.keys.every((key, i) => {
+      const entry = state.get(keyId(key));
+      return entry !== undefined && entry[1] === ours.values[i];
+    });
 
   // A batch appended to the log; resolves true, or false once the mirror has failed (never rejects).
   const copy = (mirror, head, body) => {
@@ -342,7 +350,7 @@
     mirror.pending = mirror.pending.then(async () => {
       if (mirror.failure || mirror.closed) return;
       try {
-        await ask(mirror, "check", { database: db.name, store: STORE });
+        await ask(mirror, "rewrite", await readAll(db));
       } catch (error) {
         fail(mirror, "cannot bring it up to date after a refused write", error);
       }
@@ -358,6 +366,18 @@
     mirror.closed = true;
     mirror.pending.then(() => { if (mirror.opened) ask(mirror, "close").catch(() => { /* gone */ }); });
   };
+
+  // Every key and value of a database, in one readonly transaction. Each result read
+  // once: every read of an IDBRequest's result costs WebKitGTK time in proportion to the
+  // array (1 ms for 10,000 values).
+  const readAll = (db) =>
+    new Promise((resolve, reject) => {
+      const tx = transaction(db, "readonly");
+      const keys = tx.objectStore(STORE).getAllKeys();
+      const values = tx.objectStore(STORE).getAll();
+      tx.oncomplete = () => resolve({ keys: keys.result, values: values.result });
+      tx.onabort = tx.onerror = () => reject(plain(tx.error));
+    });
 
   // Make `db` hold exactly `entries`, in one transaction.
   const replace = (db, entries, durability) =>

@@ -110,9 +110,10 @@ class IndexedDBBackend(Backend):
         self._mirror: Any = None  # the JavaScript mirror of the open connection, if any
         self._closed = False
 
-    async def _connection(self, loading: bool = False) -> Any:
-        """The open connection, opened if need be, and its mirror beside it; ``loading``: the
-        caller reads every entry next (load), and the mirror compares its log with that read."""
+    async def _connection(self, start_mirror: bool = True) -> Any:
+        """The open connection, opened if need be; ``start_mirror=False``: the mirror starts
+        only if the engine discarded the database (load starts it after its read, so that
+        the mirror's comparison does not slow the open)."""
         if self._closed:
             raise StorageError(f"the connection to {self.database} was closed")
         if self._db is None:
@@ -122,11 +123,11 @@ class IndexedDBBackend(Backend):
                 raise _storage_error(error) from None
             discarded = str(_module().dataLoss(self._db))  # on this open
             self.data_loss = discarded or self.data_loss
-            if self.mirror:
-                await self._start_mirror(self._db, discarded, loading)
+            if self.mirror and (start_mirror or discarded):
+                await self._start_mirror(self._db, discarded)
         return self._db
 
-    async def _start_mirror(self, db: Any, discarded: str, loading: bool) -> None:
+    async def _start_mirror(self, db: Any, discarded: str) -> None:
         """Open the mirror beside a new connection; rebuild the database from it if the engine discarded it.
 
         Chromium discards a whole IndexedDB backing store it finds torn after a crash; a
@@ -139,8 +140,7 @@ class IndexedDBBackend(Backend):
             _module().closeMirror(self._mirror)
             self._mirror = None
         worker = jsbridge.package_text("mirror_worker.js")
-        timeout = int(OPEN_TIMEOUT * 1000)
-        mirror = _module().startMirror(self.database, db, bool(discarded), timeout, worker, loading)
+        mirror = _module().startMirror(self.database, db, bool(discarded), int(OPEN_TIMEOUT * 1000), worker)
         if mirror is False:  # no Storage Buckets here
             self.mirror = False
             return
@@ -167,21 +167,23 @@ class IndexedDBBackend(Backend):
         print(f"pyscript_storage: mirror of {self.database}: {failure}; writing without it", file=sys.stderr)
 
     async def load(self) -> dict[Key, Any]:
-        db = await self._connection(loading=True)
-        data = await self._read(db)
+        db = await self._connection(start_mirror=False)
+        data = await self._read(db, keep=self.mirror and self._mirror is None)
+        if self.mirror and self._mirror is None:
+            await self._start_mirror(db, "")
         keys = [restore_key(key) for key in data["keys"]]
         if "tables" in data:
             return {key: decode_table(table) for key, table in _pairs(keys, data["tables"])}
         return {key: decode(text) for key, text in _pairs(keys, data["values"])}
 
-    async def _read(self, db: Any) -> Any:
-        """Every entry (also handed to a mirror that waits for it, in JavaScript)."""
+    async def _read(self, db: Any, keep: bool = False) -> Any:
+        """Every entry; ``keep``: the read also stays in JavaScript for the mirror's comparison."""
         try:
-            text = await jsbridge.text_of(_module().load(db, False))
+            text = await jsbridge.text_of(_module().load(db, False, keep))
             try:
                 return json.loads(text)
             except json.JSONDecodeError:  # a value that is not JSON text: each as a string
-                return json.loads(await jsbridge.text_of(_module().load(db, True)))
+                return json.loads(await jsbridge.text_of(_module().load(db, True, keep)))
         except json.JSONDecodeError:
             raise
         except Exception as error:

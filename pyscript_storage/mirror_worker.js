@@ -8,10 +8,8 @@
 //
 // A store's log is two files, NAME.0.log and NAME.1.log. Each begins with a header line,
 // [MAGIC, VERSION, generation], and a snapshot line (a batch that clears the store and
-// puts every entry); each later line is one committed batch (head and body, as
-// indexeddb.js writes it to the store): HEAD<tab>BODY<tab>, the head's JSON text and the
-// body as it is (JSON text holds no raw tab or newline, so a 5 MiB value is not quoted
-// again), or, for a body holding a newline or a lone surrogate, the JSON array [HEAD, BODY]. The file with the higher generation whose
+// puts every entry); each later line is one committed batch, [head as JSON text, body],
+// as indexeddb.js writes it to the store. The file with the higher generation whose
 // snapshot is whole is the log; a rewrite (or a compaction) writes the next generation
 // into the other file and only then empties the old one, so a kill leaves one of them
 // whole. A line cut short by a kill does not parse, and is skipped; the next append
@@ -22,12 +20,9 @@
 // time.
 //
 // Messages: {id, op, name, ...}; the answer is {id, value} or {id, error}.
-//   open    {restore} -> true; with restore (the engine discarded the store's database,
-//           and the page writes the log back), the log's state, a Map of key id ->
-//           [key, text], or null: no whole log
-//   check   {keys, values} (the store's database as the page read it) or {database,
-//           store} (read it here) -> true: the log is rewritten as that state if it differs
+//   open    -> the log's state (a Map of key id -> [key, text]) or null: no whole log
 //   append  {head, body} -> true; compacts the log now and then
+//   rewrite {keys, values} -> true: the log becomes exactly this state
 //   close   -> true; the files are let go when no store of the page has the log open
 const MAGIC = "pyscript-storage-mirror-log";
 const VERSION = 1;
@@ -58,7 +53,7 @@ const handlesOf = async (name) => {
       const file = await dir.getFileHandle(fileName(name, i), { create: true });
       handles.push(await file.createSyncAccessHandle({ mode: "readwrite-unsafe" }));
     }
-    log = { handles, appended: 0, found: null, users: 0, trusted: false, end: 0, state: null };
+    log = { handles, appended: 0, found: null, users: 0, trusted: false, end: 0 };
     logs.set(name, log);
   }
   return log;
@@ -121,55 +116,8 @@ const locked = (name, work) => {
   return done;
 };
 
-// Texts as UTF-8 bytes, one after the other, in a buffer kept between calls (a view of it,
-// valid until the next call): a new array per append cost a 5 MiB value three times the
-// encoding itself (allocating and zeroing it).
-let buffer = new Uint8Array(1 << 16);
-const utf8 = (texts) => {
-  let most = 0;
-  for (const text of texts) most += text.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-  if (buffer.length < most) buffer = new Uint8Array(Math.max(most, buffer.length * 2));
-  let written = 0;
-  for (const text of texts) written += encoder.encodeInto(text, buffer.subarray(written)).written;
-  const bytes = buffer.subarray(0, written);
-  if (buffer.length > 1 << 26) buffer = new Uint8Array(1 << 16); // let a huge one go after this use
-  return bytes;
-};
-
-// One batch as a line of the log ("\n" included), as the texts to encode. A body with a
-// newline, or a lone surrogate (which UTF-8 cannot hold: JSON escapes it), is written as JSON.
-const batchLine = (head, body) =>
-  !body.includes("\n") && body.isWellFormed && body.isWellFormed()
-    ? [head, "\t", body, "\t\n"]
-    : [JSON.stringify([head, body]), "\n"];
-
-// A line of the log as {head (parsed), body}, or null: not a batch, or cut short by a kill
-// (a line whose end another page wrote after the tear ends without its last tab; a body
-// shorter than its head's lengths say).
-const batchOf = (line) => {
-  let headText;
-  let body;
-  try {
-    if (line.startsWith("{")) {
-      const tab = line.indexOf("\t");
-      if (tab < 0 || !line.endsWith("\t")) return null;
-      headText = line.slice(0, tab);
-      body = line.slice(tab + 1, -1);
-    } else {
-      const record = JSON.parse(line);
-      if (!Array.isArray(record) || typeof record[0] !== "string" || typeof record[1] !== "string") return null;
-      [headText, body] = record;
-    }
-    const head = JSON.parse(headText);
-    if (!head || !Array.isArray(head.deletes) || !Array.isArray(head.keys) || !Array.isArray(head.lengths)) return null;
-    if (head.keys.length !== head.lengths.length) return null;
-    let length = 0;
-    for (const n of head.lengths) length += n;
-    return length === body.length ? { head, body } : null;
-  } catch (_) {
-    return null;
-  }
-};
+const isBatch = (record) =>
+  Array.isArray(record) && typeof record[0] === "string" && typeof record[1] === "string";
 
 // A file's generation as its header line says, or -1: read alone, so that an append finds
 // the log without reading it whole.
@@ -197,8 +145,12 @@ const parse = (handle) => {
   handle.read(bytes, { at: 0 });
   const lines = decoder.decode(bytes).split("\n");
   if (lines.length < 3) return null; // a header and a snapshot, each ended by "\n"
-  if (!batchOf(lines[1])) return null;
-  const baseBytes = bytes.indexOf(10, bytes.indexOf(10) + 1) + 1;
+  try {
+    if (!isBatch(JSON.parse(lines[1]))) return null;
+  } catch (_) {
+    return null;
+  }
+  const baseBytes = encoder.encode(`${lines[0]}\n${lines[1]}\n`).length;
   return { generation, lines: lines.slice(1, -1), baseBytes, end: bytes.lastIndexOf(10) + 1 };
 };
 
@@ -238,9 +190,17 @@ const keyId = (key) => (typeof key === "string" ? `s${key}` : `j${JSON.stringify
 const replay = (lines) => {
   const entries = new Map();
   for (const line of lines) {
-    const batch = batchOf(line);
-    if (!batch) continue;
-    const { head, body } = batch;
+    let record;
+    let head;
+    try {
+      record = JSON.parse(line);
+      if (!isBatch(record)) continue;
+      head = JSON.parse(record[0]);
+    } catch (_) {
+      continue;
+    }
+    if (!head || !Array.isArray(head.deletes) || !Array.isArray(head.keys) || !Array.isArray(head.lengths)) continue;
+    const body = record[1];
     if (head.clear) entries.clear();
     for (const key of head.deletes) entries.delete(keyId(key));
     let offset = 0;
@@ -259,7 +219,8 @@ const writeSnapshot = (log, found, pairs) => {
   const texts = pairs.map((pair) => String(pair[1]));
   const head = { clear: true, deletes: [], keys: pairs.map((pair) => pair[0]), lengths: texts.map((t) => t.length) };
   const generation = found ? found.generation + 1 : 1;
-  const bytes = utf8([`${JSON.stringify([MAGIC, VERSION, generation])}\n`, ...batchLine(JSON.stringify(head), texts.join(""))]);
+  const base = `${JSON.stringify([MAGIC, VERSION, generation])}\n${JSON.stringify([JSON.stringify(head), texts.join("")])}\n`;
+  const bytes = encoder.encode(base);
   const index = found ? 1 - found.index : 0;
   log.handles[index].truncate(0);
   log.handles[index].write(bytes, { at: 0 });
@@ -279,8 +240,8 @@ const append = (log, found, head, body) => {
     handle.write(encoder.encode("\n"), { at }); // a line cut short by a kill: end it
     at += 1;
   }
-  const bytes = utf8(batchLine(head, body));
-  if (handle.write(bytes, { at }) !== bytes.length) throw new Error("the log's file took only part of a batch");
+  const bytes = encoder.encode(`${JSON.stringify([head, body])}\n`);
+  handle.write(bytes, { at });
   log.end = at + bytes.length;
   log.appended += 1;
   if (log.appended >= COMPACT_AFTER && log.end - found.baseBytes >= found.baseBytes) {
@@ -289,78 +250,13 @@ const append = (log, found, head, body) => {
   }
 };
 
-// The store's database read whole by this worker ({keys, values}), off the page's thread.
-// It exists (the page holds a connection to it); a version change closes this read's.
-const readStore = (database, store) =>
-  new Promise((resolve, reject) => {
-    const request = indexedDB.open(database);
-    request.onupgradeneeded = () => request.transaction.abort(); // gone meanwhile: create nothing
-    request.onerror = () => reject(request.error || new Error(`cannot open ${database}`));
-    request.onsuccess = () => {
-      const db = request.result;
-      db.onversionchange = () => db.close();
-      let tx;
-      try {
-        tx = db.transaction(store, "readonly");
-      } catch (error) {
-        db.close();
-        reject(error);
-        return;
-      }
-      const keys = tx.objectStore(store).getAllKeys();
-      const values = tx.objectStore(store).getAll();
-      tx.oncomplete = () => { db.close(); resolve({ keys: keys.result, values: values.result }); };
-      tx.onabort = tx.onerror = () => { db.close(); reject(tx.error || new Error(`cannot read ${database}`)); };
-    };
-  });
-
-// The store's database holds exactly the log's state (key id -> [key, text]).
-const same = (ours, state) =>
-  ours.keys.length === state.size &&
-  ours.keys.every((key, i) => {
-    const entry = state.get(keyId(key));
-    return entry !== undefined && entry[1] === ours.values[i];
-  });
-
-// The log compared with the store's database (`ours`, {keys, values}; or read here), and
-// rewritten as its state where they differ (a kill between a commit and its append, a
-// writer without the mirror, no log yet). The log's state as open read it, if this page
-// held the log since.
-const check = async (log, ours) => {
-  const entries = ours.keys ? ours : await readStore(ours.database, ours.store);
-  let state = log.trusted ? log.state : null;
-  if (!state) {
-    const found = current(log);
-    state = found && replay(found.lines);
-  }
-  log.state = null;
-  if (state && same(entries, state)) return;
-  writeSnapshot(log, where(log), entries.keys.map((key, i) => [key, entries.values[i]]));
-};
-
-// Before the log was a file (2026-12), it was a database in the bucket: gone with the first file.
-const dropOldLogs = (name) =>
-  navigator.storageBuckets.open(BUCKET).then((bucket) => {
-    bucket.indexedDB.deleteDatabase(`${BUCKET}/${name}`);
-    bucket.indexedDB.deleteDatabase(name);
-  }).catch(() => { /* nothing there */ });
-
 const operations = {
-  open: (name, { restore }) =>
+  open: (name) =>
     locked(name, async () => {
       const log = await handlesOf(name);
       log.users += 1;
       const found = current(log);
-      const state = found && replay(found.lines);
-      if (!found) dropOldLogs(name);
-      if (restore) return state;
-      log.state = state; // for the check that follows
-      return true;
-    }),
-  check: (name, ours) =>
-    locked(name, async () => {
-      await check(await handlesOf(name), ours);
-      return true;
+      return found ? replay(found.lines) : null;
     }),
   append: (name, { head, body }) =>
     locked(name, async () => {
@@ -368,6 +264,12 @@ const operations = {
       const found = where(log);
       if (!found) throw new Error("the log is gone (neither of its files is whole)");
       append(log, found, head, body);
+      return true;
+    }),
+  rewrite: (name, { keys, values }) =>
+    locked(name, async () => {
+      const log = await handlesOf(name);
+      writeSnapshot(log, where(log), keys.map((key, i) => [key, values[i]]));
       return true;
     }),
   close: (name) =>
