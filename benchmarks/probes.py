@@ -21,9 +21,8 @@ explain the benchmarks' latency-1000 row:
 - write-parts: write-10000 by part: encoding the values alone, the sets (the
   dict, encoding, the queue), and the sync (the batch's text, one transaction).
 - mirror-commits: what the mirror adds to a loop of syncs in Chromium: the store's
-  strict commit; the old copy (a relaxed commit in another Storage Bucket) alone and in
-  turn with it; the copy now (an append to a file in the bucket, by a worker) alone and
-  at once with it (empty where there are no buckets).
+  strict commit, a relaxed one in another Storage Bucket, the two in turn, and the
+  copy left running behind the page's own work (empty where there are no buckets).
 """
 
 from __future__ import annotations
@@ -79,14 +78,13 @@ async def commit_wait(n: int) -> dict[str, float]:
 
 
 async def mirror_commits(n: int) -> dict[str, float]:
-    """Raw IndexedDB and OPFS from JavaScript: ms per (set, sync) with a copy for the mirror.
+    """Raw IndexedDB from JavaScript: ms per (set, sync) when each commit is followed by a copy.
 
-    The store's strict commit alone; the copy the mirror made before 2026-12-07 (a
-    relaxed commit in another Storage Bucket) alone and after each commit, which it had
-    to follow (two IndexedDB writes at once may both be discarded by one kill); the copy
-    it makes now (an append to a file in the bucket's Origin Private File System, by a
-    worker, under a Web Lock, through a "readwrite-unsafe" handle) alone and at once with
-    the commit. Where there are no Storage Buckets: empty.
+    The store's strict commit alone; a relaxed commit in another Storage Bucket alone (the
+    mirror's copy); the two one after the other (ours in a loop of syncs: each sync waits
+    for the copy of the one before); the copy sent without waiting, with 1 ms of the page's
+    own work before the next commit (does the copy hide behind it?); both at once (what
+    the mirror must never do). Where there are no Storage Buckets: empty.
     """
     from pyscript_storage.jsbridge import run_js
 
@@ -103,48 +101,35 @@ async def mirror_commits(n: int) -> dict[str, float]:
             tx.objectStore("entries").add(["{}", "[1]"]);
             tx.oncomplete = ok; tx.onabort = () => no(tx.error);
           });
+          const busy = (ms) => { const t = performance.now(); while (performance.now() - t < ms) {} };
           const bucket = await navigator.storageBuckets.open("probe-mirror-commits");
           const store = await openIn(indexedDB, `probe-mirror-${variant}`);
           const copy = await openIn(bucket.indexedDB, `probe-mirror-${variant}`);
-          const workerCode = `
-            let handle;
-            onmessage = async (e) => {
-              const [op, name] = e.data;
-              if (op === "open") {
-                const bucket = await navigator.storageBuckets.open("probe-mirror-commits");
-                const file = await (await bucket.getDirectory()).getFileHandle(name, { create: true });
-                handle = await file.createSyncAccessHandle({ mode: "readwrite-unsafe" });
-              } else {
-                await navigator.locks.request(name, async () => {
-                  handle.write(new TextEncoder().encode('["{}", "[1]"]\\n'), { at: handle.getSize() });
-                });
-              }
-              postMessage(0);
-            };`;
-          const worker = new Worker(URL.createObjectURL(new Blob([workerCode], { type: "text/javascript" })));
-          const ask = (op) => new Promise((ok) => {
-            worker.onmessage = ok; worker.postMessage([op, `probe-mirror-${variant}`]);
-          });
-          await ask("open");
+          let pending = Promise.resolve();
           const one = {
             "the store's strict commit": () => commit(store, "strict"),
             "a relaxed commit in another bucket": () => commit(copy, "relaxed"),
-            "strict, then the relaxed commit": async () => {
+            "strict, then the copy": async () => {
               await commit(store, "strict"); await commit(copy, "relaxed");
             },
-            "an OPFS append in a worker": () => ask("append"),
-            "strict and the OPFS append at once": () => Promise.all([commit(store, "strict"), ask("append")]),
+            "strict, the copy not awaited, 1 ms of work": async () => {
+              await pending; await commit(store, "strict"); pending = commit(copy, "relaxed"); busy(1);
+            },
+            "strict, 1 ms of work (no copy)": async () => { await commit(store, "strict"); busy(1); },
+            "strict and the copy at once": () =>
+              Promise.all([commit(store, "strict"), commit(copy, "relaxed")]),
           }[variant];
           const t0 = performance.now();
           for (let i = 0; i < n; i++) await one();
+          await pending;
           const ms = (performance.now() - t0) / n;
-          store.close(); copy.close(); worker.terminate();
+          store.close(); copy.close();
           return ms;
         }"""
     )
-    variants = ("the store's strict commit", "a relaxed commit in another bucket",
-                "strict, then the relaxed commit", "an OPFS append in a worker",
-                "strict and the OPFS append at once")  # fmt: skip
+    variants = ("the store's strict commit", "a relaxed commit in another bucket", "strict, then the copy",
+                "strict, 1 ms of work (no copy)", "strict, the copy not awaited, 1 ms of work",
+                "strict and the copy at once")  # fmt: skip
     figures = {}
     for variant in variants:
         ms = float(await bench(variant, n))

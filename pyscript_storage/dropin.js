@@ -23,7 +23,7 @@ const TAG = "pyscript-storage drop-in";
 // The module's files beside this one (tests/unit/test_dropin.py keeps the list whole).
 const FILES = [
   "__init__.py", "codec.py", "dropin.py", "engine.py", "indexeddb.js", "indexeddb.py",
-  "jsbridge.js", "jsbridge.py", "mirror_worker.js", "scripting.py", "scripting_twin.js", "scripting_twin.py",
+  "jsbridge.js", "jsbridge.py", "scripting.py", "scripting_twin.js", "scripting_twin.py",
   "sqlite.py", "storage.py",
 ];
 const HERE = new URL(".", import.meta.url).href;

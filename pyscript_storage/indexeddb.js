@@ -21,7 +21,8 @@
   // Nothing here throws synchronously: MicroPython (1.28) cannot catch an exception
   // thrown by a JavaScript function it calls (its whole run stops), so every failure
   // is a rejected promise, or a value the Python side turns into a StorageError.
-  const open = (name, ms = 10000) =>
+  // factory: another bucket's IndexedDB; store and options: the object store to have (the mirror's log).
+  const open = (name, ms = 10000, factory = null, store = STORE, options = undefined) =>
     new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error) => { if (!settled) { settled = true; reject(plain(error)); } };
@@ -29,11 +30,12 @@
         name: "TimeoutError", message: `opening ${name} got no answer from IndexedDB within ${ms} ms`,
       }), ms);
       let dataLoss = "";  // Chromium's report that it discarded the database on this open
+      let created = false;  // the database did not exist before this open
       const attempt = (version) => {
         let request;
         try {
           // Looked up here, not as a default argument: a getter that throws (IndexedDB refused) rejects.
-          const source = globalThis.indexedDB;
+          const source = factory === null ? globalThis.indexedDB : factory;
           if (!source)
             throw { name: "NotSupportedError", message: "IndexedDB is not available in this context" };
           request = version ? source.open(name, version) : source.open(name);
@@ -45,7 +47,8 @@
         request.onupgradeneeded = (event) => {
           if (event.dataLoss && event.dataLoss !== "none")
             dataLoss = `${event.dataLoss}: ${event.dataLossMessage || "no reason given"}`;
-          if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+          if (event.oldVersion === 0) created = true;
+          if (!request.result.objectStoreNames.contains(store)) request.result.createObjectStore(store, options);
         };
         request.onblocked = () => {
           clearTimeout(timer);
@@ -59,7 +62,7 @@
         request.onsuccess = () => {
           const db = request.result;
           if (settled) { db.close(); return; }  // answered too late: nobody waits for it
-          if (!db.objectStoreNames.contains(STORE)) {  // someone else's database: add our store
+          if (!db.objectStoreNames.contains(store)) {  // someone else's database: add our store
             const next = db.version + 1;
             db.close();
             attempt(next);
@@ -73,6 +76,7 @@
           // process) or the database was deleted from outside. Our next use says so.
           db.onclose = () => { db.closedBy = db.closedBy || "lost"; };
           db.dataLoss = dataLoss;
+          db.created = created;
           resolve(db);
         };
       };
@@ -96,9 +100,8 @@
   // Every entry in one readonly transaction. Stored values are Flatted JSON
   // text, so they are spliced into one JSON document unescaped ("tables") and
   // Python parses all of them in one call; with asText (or any value that is
-  // not a string) each value travels as a JSON string instead. keep: the read also
-  // stays on db (db.loaded), for the mirror that starts next to compare its log with.
-  const load = (db, asText = false, keep = false) =>
+  // not a string) each value travels as a JSON string instead.
+  const load = (db, asText = false) =>
     new Promise((resolve, reject) => {
       const tx = transaction(db, "readonly");
       const store = tx.objectStore(STORE);
@@ -106,7 +109,6 @@
       const values = store.getAll();
       tx.oncomplete = () => {
         const all = values.result;
-        if (keep) db.loaded = { keys: keys.result, values: all };
         if (!asText && all.every((value) => typeof value === "string"))
           resolve(`{"keys":${JSON.stringify(keys.result)},"tables":[${all.join(",")}]}`);
         else resolve(JSON.stringify({ keys: keys.result, values: all }));
@@ -174,18 +176,13 @@
     });
 
   // A batch (head as JSON text) written to the store's database; with a mirror (see
-  // startMirror), appended to the mirror's log while the store commits it, and resolved
-  // once both are done.
+  // startMirror), only once the mirror's copy of the previous write is done, and
+  // copied to the mirror after this commit, without waiting for that copy.
   const flush = async (db, headJson, body, durability, mirror = null) => {
     const head = JSON.parse(headJson);
-    if (!mirror) return write(db, head, body, durability);
-    await mirror.pending;
-    const copied = copy(mirror, headJson, body);
-    try {
-      await write(db, head, body, durability);
-    } finally {
-      await copied;  // a refused batch: Python opens a new connection, whose mirror compares
-    }
+    if (mirror) await mirror.pending;
+    await write(db, head, body, durability);
+    if (mirror) follow(mirror, headJson, body);
   };
 
   // Read-modify-write of one key in one readwrite transaction. An engine runs the
@@ -194,27 +191,17 @@
   // Python's, called synchronously inside the transaction with the update's number and
   // the stored text (undefined when absent); it answers the new text, or null/undefined to
   // write nothing (its error stays in Python). Resolves true once the text is committed
-  // (and appended to the mirror's log, as a flush is).
+  // (and is copied to the mirror, as a flush is).
   const update = async (db, keyJson, apply, number, durability, mirror = null) => {
     if (mirror) await mirror.pending;
     const key = JSON.parse(keyJson);
-    let copied = null;
-    const onPut = (text) => {
-      const head = JSON.stringify({ clear: false, deletes: [], keys: [key], lengths: [text.length] });
-      if (mirror) copied = copy(mirror, head, text);
-    };
-    let text;
-    try {
-      text = await updateOne(db, key, apply, number, durability, onPut);
-    } catch (error) {
-      if (copied) { await copied; recheck(mirror, db); }  // the log holds what the store refused
-      throw error;
-    }
-    if (copied) await copied;
-    return text !== null;
+    const text = await updateOne(db, key, apply, number, durability);
+    if (text === null) return false;
+    if (mirror) follow(mirror, JSON.stringify({ clear: false, deletes: [], keys: [key], lengths: [text.length] }), text);
+    return true;
   };
   // Resolves to the text written, or null when apply answered nothing to write.
-  const updateOne = (db, key, apply, number, durability, onPut) =>
+  const updateOne = (db, key, apply, number, durability) =>
     new Promise((resolve, reject) => {
       const tx = transaction(db, "readwrite", durability);
       const store = tx.objectStore(STORE);
@@ -231,7 +218,6 @@
         if (text !== null && text !== undefined && failed === null) {
           written = String(text);
           store.put(written, key);
-          onPut(written);
         }
       };
       tx.oncomplete = () => (failed ? reject(plain(failed)) : resolve(written));
@@ -239,96 +225,101 @@
       tx.onabort = () => reject(plain(tx.error || failed || { name: "AbortError", message: "transaction aborted" }));
     });
 
-  // The mirror: a copy of the store, kept as a log of its committed batches by a worker
-  // of the page in the Origin Private File System of a Storage Bucket of its own
-  // (Chromium; see mirror_worker.js). Chromium may discard a whole IndexedDB backing
-  // store that a kill left torn; a file keeps what was written, torn at most in the
-  // record being written. So each batch is appended to the log while the store commits
-  // it, and the write resolves once both are done: a kill loses at most the batch in
-  // flight, which no sync() had promised yet.
+  // The mirror: a copy of the store in a Storage Bucket of its own (Chromium), which has
+  // its own backing store, so a crash that makes Chromium discard one leaves the other.
+  // The copy is a log: one record per committed batch, [head as JSON, body], in commit
+  // order (an autoIncrement key), and from time to time the whole state as one batch that
+  // clears (compact). One put per batch, whatever its size: a batch of 10,000 keys costs
+  // the mirror one string, where copying each key cost as much as the batch itself.
   //
-  // A store's mirror is {name, ms, pending, failure, restored, opened, closed}: pending
-  // is the last thing done to it besides appends (its open and the comparison, a recheck
-  // after a refused update) and never rejects (a failure is kept as text and ends the
-  // mirror); the store's writes wait for it. false where the engine has no Storage Buckets
-  // (Pyodide would see null as jsnull) or no workers.
+  // A store's mirror is {db, pending, failure, restored, closed, since, sinceLength,
+  // stateLength}: pending is the last thing done to the mirror (its open, then each
+  // copy), and never rejects (a failure is kept as text and ends the mirror). The store's
+  // next write waits for it, so the two are never written at once, and the one not being
+  // written at a kill holds every synced key. false where the engine has no Storage
+  // Buckets (Pyodide would see null as jsnull).
   //
   // Which copy wins, on open: the store's database, unless the engine reported that it
   // discarded it (lost): then the log's state is copied back into it, awaited before the
-  // store reads anything. Otherwise the log's state is compared with what the store's
-  // load read and, where they differ (a kill between a commit and its append, a writer
-  // without a mirror such as upstream PyScript, a log that is gone), the log is rewritten
-  // as the database's state, in the background: the store's first write waits for it.
+  // store reads anything. Otherwise the log's state is compared with the store's database
+  // and, where they differ (a kill between a commit and its copy, a writer without a
+  // mirror such as upstream PyScript, a log the engine discarded), the log is rewritten as
+  // the database's state, in the background: the store's first write waits for it.
   const MIRROR_BUCKET = "pyscript-storage-mirror";
-  let worker = null;
-  const answers = new Map();  // call id -> settle(answer)
-  let lastCall = 0;
-
-  const mirrorWorker = (source) => {
-    if (!worker) {
-      worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
-      worker.onmessage = (event) => {
-        const settle = answers.get(event.data.id);
-        answers.delete(event.data.id);
-        if (settle) settle(event.data);
-      };
-      worker.onerror = (event) => {  // it did not start (a Content-Security-Policy without blob:)
-        const error = `the mirror's worker failed: ${event.message || "no reason given"}`;
-        for (const settle of answers.values()) settle({ error });
-        answers.clear();
-      };
-    }
-    return worker;
-  };
-
-  // One operation of the worker's (mirror_worker.js), bounded by the mirror's ms.
-  const ask = (mirror, op, args = {}) =>
-    new Promise((resolve, reject) => {
-      const id = ++lastCall;
-      const timer = setTimeout(() => {
-        answers.delete(id);
-        reject({ name: "TimeoutError", message: `the mirror's worker did not answer ${op} within ${mirror.ms} ms` });
-      }, mirror.ms);
-      answers.set(id, (answer) => {
-        clearTimeout(timer);
-        if (answer.error !== undefined) reject({ name: "MirrorError", message: answer.error });
-        else resolve(answer.value);
-      });
-      mirrorWorker(mirror.source).postMessage({ id, op, name: mirror.name, ...args });
-    });
-
-  const startMirror = (name, primary, lost, ms, source) => {
-    if (typeof navigator === "undefined" || !navigator.storageBuckets || typeof Worker === "undefined") return false;
-    const mirror = { name, ms, source, pending: null, failure: "", restored: -1, opened: false, closed: false };
-    const loaded = primary.loaded;
-    primary.loaded = null;
+  const LOG = "log";
+  const COMPACT_AFTER = 64;  // batches, and as much text as the state holds: then compact
+  const startMirror = (name, primary, lost, ms = 10000) => {
+    if (typeof navigator === "undefined" || !navigator.storageBuckets) return false;
+    const mirror = { db: null, pending: null, failure: "", restored: -1, closed: false, queued: 1,
+                     since: 0, sinceLength: 0, stateLength: 0 };
     mirror.pending = (async () => {
-      const state = await ask(mirror, "open");
-      mirror.opened = true;
-      if (mirror.closed) return;
-      if (state === null) dropOldLogs(name);
-      if (lost) {
-        const entries = [...(state || new Map()).values()];
-        await replace(primary, { keys: entries.map((e) => e[0]), values: entries.map((e) => e[1]) }, "strict");
-        mirror.restored = entries.length;
-      } else {
-        const ours = loaded || (await readAll(primary));
-        if (!state || !same(ours, state)) await ask(mirror, "rewrite", ours);
+      let bucket;
+      try {
+        bucket = await navigator.storageBuckets.open(MIRROR_BUCKET, { durability: "strict" });
+      } catch (error) {
+        throw plain(error);
       }
-    })().catch((error) => fail(mirror, "cannot open it or bring it up to date", error));
+      const db = await open(`${MIRROR_BUCKET}/${name}`, ms, bucket.indexedDB, LOG, { autoIncrement: true });
+      if (db.created) {  // the first mirror of this store: an older copy (one entry per key) goes
+        try { bucket.indexedDB.deleteDatabase(name); } catch (_) { /* nothing there */ }
+      }
+      if (mirror.closed) { db.close(); return; }
+      mirror.db = db;
+      const state = replay(await readLog(db));
+      if (lost) {
+        const entries = state || new Map();
+        await replace(primary, { keys: [...entries.values()].map((e) => e[0]), values: [...entries.values()].map((e) => e[1]) }, "strict");
+        mirror.restored = entries.size;
+        mirror.stateLength = lengthOf(entries);
+      } else {
+        const ours = await readAll(primary);
+        if (!state || !same(ours, state)) await rewrite(mirror, ours);
+        else mirror.stateLength = lengthOf(state);
+      }
+    })().catch((error) => fail(mirror, "cannot open it or bring it up to date", error))
+      .finally(() => { mirror.queued -= 1; });
     return mirror;
   };
 
-  // Before the log was a file (2026-12), it was a database in the bucket: gone with the first file.
-  const dropOldLogs = (name) =>
-    navigator.storageBuckets.open(MIRROR_BUCKET).then((bucket) => {
-      bucket.indexedDB.deleteDatabase(`${MIRROR_BUCKET}/${name}`);
-      bucket.indexedDB.deleteDatabase(name);
-    }).catch(() => { /* nothing there */ });
-
   const keyId = (key) => (typeof key === "string" ? `s${key}` : `j${JSON.stringify(key)}`);
+  const lengthOf = (entries) => { let n = 0; for (const [, text] of entries.values()) n += text.length; return n; };
 
-  // The store's database (read as readAll reads it) holds exactly the log's state (key id -> [key, text]).
+  // The log's records, in order.
+  const readLog = (db) =>
+    new Promise((resolve, reject) => {
+      const tx = db.transaction(LOG, "readonly");
+      const request = tx.objectStore(LOG).getAll();
+      tx.oncomplete = () => resolve(request.result);
+      tx.onabort = tx.onerror = () => reject(plain(tx.error));
+    });
+
+  // The state the records make: key id -> [key, text]; null if a record is not one of
+  // ours (then the comparison on open finds the log different, and rewrites it).
+  const replay = (records) => {
+    const entries = new Map();
+    for (const record of records) {
+      if (!Array.isArray(record) || typeof record[0] !== "string" || typeof record[1] !== "string") return null;
+      let head;
+      try {
+        head = JSON.parse(record[0]);
+      } catch (_) {
+        return null;
+      }
+      if (!head || !Array.isArray(head.deletes) || !Array.isArray(head.keys) || !Array.isArray(head.lengths)) return null;
+      const body = record[1];
+      if (head.clear) entries.clear();
+      for (const key of head.deletes) entries.delete(keyId(key));
+      let offset = 0;
+      head.keys.forEach((key, i) => {
+        const end = offset + head.lengths[i];
+        entries.set(keyId(key), [key, body.slice(offset, end)]);
+        offset = end;
+      });
+    }
+    return entries;
+  };
+
+  // The store's database (read as readAll reads it) holds exactly the log's state.
   const same = (ours, state) =>
     ours.keys.length === state.size &&
     ours.keys.every((key, i) => {
@@ -336,35 +327,86 @@
       return entry !== undefined && entry[1] === ours.values[i];
     });
 
-  // A batch appended to the log; resolves true, or false once the mirror has failed (never rejects).
-  const copy = (mirror, head, body) => {
-    if (mirror.failure || mirror.closed) return Promise.resolve(false);
-    return ask(mirror, "append", { head, body }).then(
-      () => true,
-      (error) => { fail(mirror, "a copy was refused", error); return false; },
-    );
+  // One record in the log, in its own relaxed transaction: committed in the operating
+  // system's hands, so a killed browser keeps it (a power cut may not; the store's own
+  // database is written as the store asks).
+  const append = (db, headJson, body) =>
+    new Promise((resolve, reject) => {
+      const tx = db.transaction(LOG, "readwrite", { durability: "relaxed" });
+      tx.objectStore(LOG).add([headJson, body]);
+      tx.oncomplete = () => resolve();
+      tx.onabort = () => reject(plain(tx.error || { name: "AbortError", message: "copy aborted" }));
+    });
+
+  // The log made one batch that clears and puts every entry: the state of `entries`
+  // ({keys, values} as readAll gives them, or a Map as replay gives it).
+  const snapshot = (entries) => {
+    const pairs = entries instanceof Map ? [...entries.values()] : entries.keys.map((key, i) => [key, entries.values[i]]);
+    const texts = pairs.map((pair) => String(pair[1]));
+    const head = { clear: true, deletes: [], keys: pairs.map((pair) => pair[0]), lengths: texts.map((t) => t.length) };
+    return [JSON.stringify(head), texts.join("")];
   };
 
-  // The log compared with the database again, and rewritten if they differ.
-  const recheck = (mirror, db) => {
+  const rewrite = (mirror, entries) =>
+    new Promise((resolve, reject) => {
+      const tx = mirror.db.transaction(LOG, "readwrite", { durability: "relaxed" });
+      const log = tx.objectStore(LOG);
+      const record = snapshot(entries);
+      log.clear();
+      log.add(record);
+      tx.oncomplete = () => { mirror.since = mirror.sinceLength = 0; mirror.stateLength = record[1].length; resolve(); };
+      tx.onabort = () => reject(plain(tx.error || { name: "AbortError", message: "rewrite aborted" }));
+    });
+
+  // The log replaced by its own state as one record, in one transaction (another page's
+  // records appended meanwhile are in what it reads).
+  const compact = (mirror) =>
+    new Promise((resolve, reject) => {
+      const tx = mirror.db.transaction(LOG, "readwrite", { durability: "relaxed" });
+      const log = tx.objectStore(LOG);
+      const request = log.getAll();
+      let length = 0;
+      request.onsuccess = () => {
+        const state = replay(request.result);
+        if (state === null) { tx.abort(); return; }
+        const record = snapshot(state);
+        length = record[1].length;
+        log.clear();
+        log.add(record);
+      };
+      tx.oncomplete = () => { mirror.since = mirror.sinceLength = 0; mirror.stateLength = length; resolve(); };
+      tx.onabort = () => reject(plain(tx.error || { name: "AbortError", message: "the log holds a record that is not a batch" }));
+    });
+
+  // The write after a commit, copied to the mirror once its previous copy is done.
+  const follow = (mirror, headJson, body) => {
+    mirror.queued += 1;
     mirror.pending = mirror.pending.then(async () => {
-      if (mirror.failure || mirror.closed) return;
       try {
-        await ask(mirror, "rewrite", await readAll(db));
+        if (mirror.failure || !mirror.db) return;
+        await append(mirror.db, headJson, body);
+        mirror.since += 1;
+        mirror.sinceLength += body.length;
+        if (mirror.since >= COMPACT_AFTER && mirror.sinceLength >= mirror.stateLength) await compact(mirror);
       } catch (error) {
-        fail(mirror, "cannot bring it up to date after a refused write", error);
+        fail(mirror, "a copy was refused", error);
+      } finally {
+        mirror.queued -= 1;
       }
     });
   };
 
   const fail = (mirror, what, error) => {
     if (!mirror.failure) mirror.failure = `${what} (${plain(error).message})`;
+    if (mirror.db) { mirror.db.close(); mirror.db = null; }
   };
 
-  // Once what is queued on it is done; the worker lets the log's files go when no store uses them.
+  // Closed at once when nothing is queued on it (as after drain), else once that is done.
   const closeMirror = (mirror) => {
     mirror.closed = true;
-    mirror.pending.then(() => { if (mirror.opened) ask(mirror, "close").catch(() => { /* gone */ }); });
+    const shut = () => { if (mirror.db) { mirror.db.close(); mirror.db = null; } };
+    if (mirror.queued === 0) shut();
+    else mirror.pending.then(shut);
   };
 
   // Every key and value of a database, in one readonly transaction. Each result read

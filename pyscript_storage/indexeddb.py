@@ -127,20 +127,24 @@ class IndexedDBBackend(Backend):
                 await self._start_mirror(self._db, discarded)
         return self._db
 
+    @property
+    def mirrored(self) -> bool:
+        """The open connection has a mirror beside it that has not failed."""
+        return self._mirror is not None and not str(self._mirror.failure)
+
     async def _start_mirror(self, db: Any, discarded: str) -> None:
         """Open the mirror beside a new connection; rebuild the database from it if the engine discarded it.
 
-        Chromium discards a whole IndexedDB backing store it finds torn after a crash; a
-        file is torn at most where it was being written. A flush appends its batch to the
-        mirror's log (a file in a Storage Bucket, kept by a worker) while the store commits
-        it, and resolves once both are done: every synced key is in both. The other engines
-        have no Storage Buckets, and need none.
+        Chromium discards a whole backing store it finds torn after a crash, and each
+        Storage Bucket has its own. A flush commits to the store's database, then copies
+        the batch to the mirror without waiting, and the next write waits for that copy:
+        at most one of the two has a write in flight at any kill, and the one without
+        holds every synced key. The other engines have no Storage Buckets, and need none.
         """
         if self._mirror is not None:  # the database was opened again: so is the mirror
             _module().closeMirror(self._mirror)
             self._mirror = None
-        worker = jsbridge.package_text("mirror_worker.js")
-        mirror = _module().startMirror(self.database, db, bool(discarded), int(OPEN_TIMEOUT * 1000), worker)
+        mirror = _module().startMirror(self.database, db, bool(discarded), int(OPEN_TIMEOUT * 1000))
         if mirror is False:  # no Storage Buckets here
             self.mirror = False
             return
@@ -168,7 +172,7 @@ class IndexedDBBackend(Backend):
 
     async def load(self) -> dict[Key, Any]:
         db = await self._connection(start_mirror=False)
-        data = await self._read(db, keep=self.mirror and self._mirror is None)
+        data = await self._read(db)
         if self.mirror and self._mirror is None:
             await self._start_mirror(db, "")
         keys = [restore_key(key) for key in data["keys"]]
@@ -176,14 +180,13 @@ class IndexedDBBackend(Backend):
             return {key: decode_table(table) for key, table in _pairs(keys, data["tables"])}
         return {key: decode(text) for key, text in _pairs(keys, data["values"])}
 
-    async def _read(self, db: Any, keep: bool = False) -> Any:
-        """Every entry; ``keep``: the read also stays in JavaScript for the mirror's comparison."""
+    async def _read(self, db: Any) -> Any:
         try:
-            text = await jsbridge.text_of(_module().load(db, False, keep))
+            text = await jsbridge.text_of(_module().load(db))
             try:
                 return json.loads(text)
             except json.JSONDecodeError:  # a value that is not JSON text: each as a string
-                return json.loads(await jsbridge.text_of(_module().load(db, True, keep)))
+                return json.loads(await jsbridge.text_of(_module().load(db, True)))
         except json.JSONDecodeError:
             raise
         except Exception as error:
@@ -298,7 +301,7 @@ class IndexedDBBackend(Backend):
         _module().forget(self.database)
 
     async def drain(self) -> None:
-        """Wait for what the mirror still does besides appends (its comparison after an open)."""
+        """Wait for the mirror's copy of the last write (a flush does not wait for it)."""
         if self._mirror is not None:
             await self._mirror.pending
             self._check_mirror()
